@@ -1,0 +1,77 @@
+#include "engine/runtime.h"
+
+#include <ATen/Context.h>
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/version.h>
+
+#include <dlfcn.h>
+#include <climits>
+#include <cstdlib>
+
+#include <thread>
+
+namespace kinora::engine {
+namespace {
+
+// Value of `key=` in LibTorch's comma-separated build settings, or "".
+std::string buildSetting(const std::string& config, const std::string& key) {
+    const auto pos = config.find(key + "=");
+    if (pos == std::string::npos) return {};
+    const auto start = pos + key.size() + 1;
+    const auto end = config.find_first_of(",\n", start);
+    return config.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+std::string lineValue(const std::string& config, const std::string& prefix) {
+    const auto pos = config.find(prefix);
+    if (pos == std::string::npos) return {};
+    const auto start = pos + prefix.size();
+    const auto end = config.find('\n', start);
+    return config.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// Debian switches BLAS implementations with alternatives behind libblas.so.3 (and LD_PRELOAD can
+// override them), so the build config cannot say which one runs: ask the dynamic linker which shared
+// object provides sgemm_, the symbol LibTorch's float32 matrix products call.
+std::string blasLibraryProviding_sgemm() {
+    void* sym = dlsym(RTLD_DEFAULT, "sgemm_");
+    Dl_info info{};
+    if (sym == nullptr || dladdr(sym, &info) == 0 || info.dli_fname == nullptr) return {};
+    // Resolve the alternatives symlink so the report names the real library (OpenBLAS or reference).
+    char resolved[PATH_MAX];
+    return realpath(info.dli_fname, resolved) ? std::string(resolved) : std::string(info.dli_fname);
+}
+
+}  // namespace
+
+int hardwareThreads() {
+    const unsigned n = std::thread::hardware_concurrency();
+    return n == 0 ? 1 : static_cast<int>(n);
+}
+
+int configureThreads(int threads) {
+    const int wanted = threads > 0 ? threads : hardwareThreads();
+    if (at::get_num_threads() != wanted) at::set_num_threads(wanted);
+    return at::get_num_threads();
+}
+
+RuntimeInfo runtimeInfo() {
+    RuntimeInfo info;
+    info.torch_version = TORCH_VERSION;
+    info.threads = at::get_num_threads();
+    info.interop_threads = at::get_num_interop_threads();
+    info.hardware_threads = hardwareThreads();
+    info.openmp = at::hasOpenMP();
+    info.mkldnn = at::hasMKLDNN();
+    info.mkl = at::hasMKL();
+    const std::string config = at::show_config();
+    info.blas_build = buildSetting(config, "BLAS_INFO");
+    info.cpu_capability = lineValue(config, "CPU capability usage: ");
+    info.blas_library = blasLibraryProviding_sgemm();
+    info.cuda_available = torch::cuda::is_available();
+    info.cuda_devices = info.cuda_available ? static_cast<int>(torch::cuda::device_count()) : 0;
+    return info;
+}
+
+}  // namespace kinora::engine

@@ -1,0 +1,137 @@
+// The `kinora` command line as a user runs it: a real process, its output and its exit status.
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run kinora(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(KINORA_CLI), args);
+    Run r;
+    if (!p.waitForFinished(120000)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = QStringLiteral("timed out");
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void versionNamesEveryLibrary() {
+        const Run r = kinora({QStringLiteral("--version")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.startsWith(QStringLiteral("kinora " KINORA_VERSION_FOR_TEST)), qPrintable(r.out));
+        for (const char* lib : {"LibTorch 1.", "Qt 6.", "FFmpeg ", "OpenCV 4.", "SQLite 3."}) {
+            QVERIFY2(r.out.contains(QLatin1String(lib)), lib);
+        }
+        QVERIFY(r.err.isEmpty());
+    }
+
+    void doctorJsonReportsAFastSetup() {
+        QTemporaryDir data;
+        const Run r = kinora({QStringLiteral("--data-dir"), data.path(), QStringLiteral("doctor"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
+        QJsonParseError perr;
+        const auto doc = QJsonDocument::fromJson(r.out.toUtf8(), &perr);
+        QVERIFY2(perr.error == QJsonParseError::NoError, qPrintable(perr.errorString()));
+        const auto o = doc.object();
+        // LibTorch starts with one thread here; doctor must use every core.
+        QCOMPARE(o["threads"]["intra_op"].toInt(), QThread::idealThreadCount());
+        QCOMPARE(o["threads"]["hardware"].toInt(), QThread::idealThreadCount());
+        QVERIFY(o["speed"]["matmul"]["verified"].toBool());
+        QVERIFY(o["speed"]["conv3d"]["verified"].toBool());
+        QVERIFY(o["speed"]["matmul"]["gflops"].toDouble() > 0);
+        // The setup script installs OpenBLAS: a slow reference BLAS must show up as a warning.
+        const bool slow = o["speed"]["matmul"]["gflops"].toDouble() < 50;
+        const auto warnings = QJsonDocument(o["warnings"].toArray()).toJson();
+        QCOMPARE(warnings.contains("libopenblas0-openmp"), slow);
+        QCOMPARE(o["problems"].toArray().size(), 0);
+        QCOMPARE(o["data_dir"]["path"].toString(), data.path());
+        QCOMPARE(o["data_dir"]["source"].toString(), QStringLiteral("--data-dir"));
+        QCOMPARE(o["cuda"]["available"].toBool(), false);
+        QVERIFY(o["sqlite"]["fts5_trigram"].toBool());
+        const auto encoders = o["media"]["encoders"].toArray();
+        QCOMPARE(encoders.size(), 4);
+        for (const auto& e : encoders) QVERIFY(e.toObject()["available"].toBool());
+        QVERIFY(!o["model_folders"].toArray().isEmpty());
+    }
+
+    void doctorTextHasTheSameFacts() {
+        QTemporaryDir data;
+        // Common options work before and after the command name.
+        const Run ok = kinora({QStringLiteral("doctor"), QStringLiteral("--data-dir"), data.path()});
+        QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
+        QVERIFY(ok.out.contains(QLatin1String("Matmul")));
+        QVERIFY(ok.out.contains(QLatin1String("GFLOP/s")));
+        QVERIFY(ok.out.contains(QLatin1String("libx264 ok")));
+        QVERIFY(ok.out.contains(data.path()));
+        QVERIFY(ok.out.contains(QLatin1String("All checks passed.")));
+    }
+
+    void threadsOptionIsHonoured() {
+        const Run r = kinora({QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("doctor"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const auto o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["threads"]["intra_op"].toInt(), 1);
+    }
+
+    void usageErrorsExitWithTwo_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("--frobnicate")};
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")};
+        QTest::newRow("threads not a number") << QStringList{QStringLiteral("--threads"), QStringLiteral("many"), QStringLiteral("doctor")};
+        QTest::newRow("threads zero") << QStringList{QStringLiteral("--threads"), QStringLiteral("0"), QStringLiteral("doctor")};
+        QTest::newRow("doctor extra argument") << QStringList{QStringLiteral("doctor"), QStringLiteral("extra")};
+        QTest::newRow("no command") << QStringList{};
+    }
+    void usageErrorsExitWithTwo() {
+        QFETCH(QStringList, args);
+        const Run r = kinora(args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(!r.err.isEmpty() || !r.out.isEmpty());
+    }
+
+    void dataDirThatIsAFileIsAUserError() {
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        const Run r = kinora({QStringLiteral("--data-dir"), file.fileName(), QStringLiteral("doctor")});
+        QCOMPARE(r.exitCode, 1);
+        const QStringList lines = r.err.trimmed().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 1);
+        QVERIFY(lines[0].startsWith(QLatin1String("kinora: error: ")));
+        QVERIFY(lines[0].contains(file.fileName()));
+        QVERIFY(lines[0].contains(QLatin1String("is a file")));
+    }
+
+    void slowBlasIsReportedWithTheFix() {
+        // Force the reference BLAS, as on a machine without OpenBLAS, by preloading Debian's
+        // reference libblas.so.3 ahead of the alternative that points to OpenBLAS.
+        const QString ref = QStringLiteral("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3");
+        QVERIFY2(QFileInfo::exists(ref), "scripts/setup installs libblas3 for this test");
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("LD_PRELOAD"), ref);
+        const Run r = kinora({QStringLiteral("doctor"), QStringLiteral("--json")}, env);
+        QCOMPARE(r.exitCode, 0);
+        const auto o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["torch"]["blas_library"].toString(), QFileInfo(ref).canonicalFilePath());
+        QVERIFY2(o["speed"]["matmul"]["gflops"].toDouble() < 50, "preloading the reference BLAS did not slow matmul");
+        QVERIFY(QJsonDocument(o["warnings"].toArray()).toJson().contains("libopenblas0-openmp"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,49 @@
+// The engine's runtime set-up and speed checks, run on the real LibTorch.
+#include "engine/runtime.h"
+#include "engine/speed_check.h"
+
+#include <QtTest>
+
+using namespace kinora::engine;
+
+class TestRuntime : public QObject {
+    Q_OBJECT
+private slots:
+    void configureThreadsUsesEveryCoreByDefault() {
+        QCOMPARE(configureThreads(1), 1);
+        QCOMPARE(runtimeInfo().threads, 1);
+        QCOMPARE(configureThreads(0), hardwareThreads());
+        QCOMPARE(runtimeInfo().threads, hardwareThreads());
+    }
+
+    void runtimeInfoDescribesTheBuild() {
+        const auto info = runtimeInfo();
+        QVERIFY(!info.torch_version.empty());
+        QVERIFY(info.hardware_threads >= 1);
+        // Debian's LibTorch is built with OpenMP and oneDNN; Kinora's VAE relies on oneDNN convolutions.
+        QVERIFY(info.openmp);
+        QVERIFY(info.mkldnn);
+        QVERIFY2(!info.blas_library.empty(), "no shared object provides sgemm_");
+        QVERIFY(info.cuda_devices == 0 || info.cuda_available);
+    }
+
+    void matmulSpeedIsMeasuredAndVerified() {
+        configureThreads(0);
+        const auto r = measureMatmul(0.2, 256);
+        QCOMPARE(r.operation, std::string("matmul"));
+        QVERIFY(r.verified);
+        QVERIFY(r.repetitions >= 1);
+        QVERIFY(r.gflops > 0.1);
+        QVERIFY(r.seconds < 5.0);
+    }
+
+    void conv3dSpeedIsMeasuredAndVerified() {
+        const auto r = measureConv3d(0.1);
+        QCOMPARE(r.operation, std::string("conv3d"));
+        QVERIFY(r.verified);
+        QVERIFY(r.gflops > 0.1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRuntime)
+#include "test_runtime.moc"
