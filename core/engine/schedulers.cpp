@@ -132,6 +132,11 @@ void SchedulerConfig::validate() const {
     if (final_sigmas_type != "zero" && final_sigmas_type != "sigma_min") {
         failKey(*this, "final_sigmas_type", "must be zero or sigma_min, not '" + final_sigmas_type + "'");
     }
+    // The last step of a multistep update down to sigma 0 has lambda = log(1/0) = inf and turns the
+    // history terms into infinities (in Diffusers too); only the first-order last step is finite.
+    if (solver_order > 1 && !lower_order_final && final_sigmas_type == "zero") {
+        failKey(*this, "lower_order_final", "is false with final_sigmas_type zero, which ends in infinities; set it to true");
+    }
     for (int64_t i : disable_corrector) {
         if (i < 0) failKey(*this, "disable_corrector", "holds a negative step index");
     }

@@ -343,6 +343,7 @@ private slots:
         QTest::newRow("thresholding") << "thresholding" << "true" << "'thresholding'";
         QTest::newRow("final sigma") << "final_sigmas_type" << "\"one\"" << "'final_sigmas_type'";
         QTest::newRow("shift terminal") << "shift_terminal" << "0.1" << "'shift_terminal'";
+        QTest::newRow("no lower order final") << "lower_order_final" << "false" << "'lower_order_final'";
         QTest::newRow("corrector list") << "disable_corrector" << "[-1]" << "'disable_corrector'";
     }
 
