@@ -28,6 +28,8 @@ struct CommonOptions {
 // returns the exit status.
 void addVersionOption(CLI::App& app);
 void addDoctorCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
+void addModelsCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
+void addDebugCommand(CLI::App& app);
 
 // The version text printed by `kinora --version`.
 std::string versionText();

@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
 
     int exitStatus = kExitOk;
     addDoctorCommand(app, common, exitStatus);
+    addModelsCommand(app, common, exitStatus);
+    addDebugCommand(app);
 
     try {
         app.parse(argc, argv);

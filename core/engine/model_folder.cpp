@@ -3,6 +3,7 @@
 #include "engine/config_json.h"
 #include "engine/error.h"
 #include "engine/safetensors.h"
+#include "engine/schedulers.h"
 #include "engine/text_encoder.h"
 #include "engine/tokenizer.h"
 #include "engine/transformer.h"
@@ -107,7 +108,9 @@ ModelSummary inspectModel(const std::string& folder) {
                 throw EngineError((fs::path(folder) / part).string() + ": missing component folder");
             }
         }
-        if (index.has("transformer_2")) {
+        // Diffusers writes [null, null] for an absent optional component.
+        const auto& t2 = index.raw().contains("transformer_2") ? index.raw()["transformer_2"] : nlohmann::json();
+        if (!t2.is_null() && !(t2.is_array() && !t2.empty() && t2[0].is_null())) {
             index.fail("transformer_2", "is set: two-expert (Wan2.2) models are not supported");
         }
 
@@ -143,8 +146,8 @@ ModelSummary inspectModel(const std::string& folder) {
         summariseWeights(vae, {"diffusion_pytorch_model", "model"});
 
         ComponentSummary sched = component("scheduler", "", folder);
-        const auto scfg = ConfigReader::fromFile(sched.path + "/scheduler_config.json");
-        sched.class_name = scfg.string("_class_name");
+        const auto scfg = SchedulerConfig::fromFile(sched.path + "/scheduler_config.json");
+        sched.class_name = scfg.class_name;
 
         for (auto* c : {&text, &tok, &tr, &vae, &sched}) c->bytes = folderBytes(c->path);
         m.components = {text, tok, tr, vae, sched};
