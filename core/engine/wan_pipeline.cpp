@@ -131,14 +131,17 @@ GenerationRequest WanPipeline::resolve(const GenerationRequest& in) const {
 }
 
 at::Tensor WanPipeline::encodePrompts(const std::vector<std::string>& prompts, std::vector<bool>* truncated,
-                                      PipelineTrace* trace, const std::string& prefix) {
+                                      PipelineTrace* trace) {
     const auto batch = tokenizer->tokenize(prompts, model_.defaults.max_sequence_length);
     if (truncated) *truncated = batch.truncated;
     const auto ids = batch.input_ids.to(device_), mask = batch.attention_mask.to(device_);
     const auto embeds = promptEmbeds(text_encoder->forward(ids, mask), mask).to(at::kFloat);
-    if (trace && prefix.empty()) {
-        trace->tensors["input_ids"] = batch.input_ids;
-        trace->tensors["attention_mask"] = batch.attention_mask;
+    if (trace) {  // the reference traces cond then uncond ids as one [2, L] batch
+        for (const char* key : {"input_ids", "attention_mask"}) {
+            const auto& t = std::string(key) == "input_ids" ? batch.input_ids : batch.attention_mask;
+            auto& slot = trace->tensors[key];
+            slot = slot.defined() ? at::cat({slot, t}, 0) : t;
+        }
     }
     return embeds;
 }
@@ -169,7 +172,7 @@ GeneratedClip WanPipeline::run(const GenerationRequest& r, const GenerationCallb
                                         " tokens; the rest was ignored");
     if (trace) trace->tensors["prompt_embeds"] = embeds;
     if (cfg) {
-        auto negative = encodePrompts({r.negative_prompt}, &cut, nullptr, "negative");
+        auto negative = encodePrompts({r.negative_prompt}, &cut, trace);
         if (cut[0]) clip.warnings.push_back("the negative prompt was cut to " + std::to_string(model_.defaults.max_sequence_length) + " tokens");
         if (trace) trace->tensors["negative_prompt_embeds"] = negative;
         embeds = at::cat({embeds, negative}, 0);

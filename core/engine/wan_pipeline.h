@@ -39,10 +39,10 @@ public:
 
     GenerationRequest resolve(const GenerationRequest& request) const;
 
-    // Token ids and mask for `prompts`, and the pipeline's prompt embeddings [B, L, text_dim] (float32
-    // on the compute device); `truncated` receives one flag per prompt.
+    // The pipeline's prompt embeddings [B, L, text_dim] (float32, on the compute device) for `prompts`;
+    // `truncated` receives one flag per prompt; the ids and masks are appended to `trace`.
     at::Tensor encodePrompts(const std::vector<std::string>& prompts, std::vector<bool>* truncated = nullptr,
-                             PipelineTrace* trace = nullptr, const std::string& trace_prefix = "");
+                             PipelineTrace* trace = nullptr);
 
     // randn of the latent shape from a CPU generator seeded with `seed` (bit-identical to
     // torch.randn(shape, generator=torch.Generator("cpu").manual_seed(seed))).

@@ -1,0 +1,85 @@
+#include "engine/vae_conv.h"
+
+#include "engine/error.h"
+
+#include <atomic>
+
+namespace kinora::engine {
+namespace {
+
+std::atomic<VaeConvPath> g_path{VaeConvPath::Auto};
+
+// [B, n, C, H, W] -> [B*n, C, H, W]; a view when the frames are contiguous (batch 1, step 1).
+at::Tensor foldFrames(const at::Tensor& x) {
+    return x.reshape({x.size(0) * x.size(1), x.size(2), x.size(3), x.size(4)});
+}
+
+at::Tensor viaConv3d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t front_zeros,
+                     int64_t stride_t, int64_t pad_h, int64_t pad_w) {
+    at::Tensor xi = x.permute({0, 2, 1, 3, 4}).contiguous();
+    if (front_zeros > 0) xi = at::constant_pad_nd(xi, {0, 0, 0, 0, front_zeros, 0});
+    const at::Tensor y = at::conv3d(xi, weight, bias, {stride_t, 1, 1}, {0, pad_h, pad_w});
+    return y.permute({0, 2, 1, 3, 4}).contiguous();
+}
+
+at::Tensor viaFrames(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t front_zeros,
+                     int64_t stride_t, int64_t pad_h, int64_t pad_w, int64_t out_frames) {
+    const int64_t batch = x.size(0), kt = weight.size(2);
+    // In inference the taps accumulate in place; with autograd every step stays out of place so the
+    // graph never sees a tensor modified after it was saved.
+    const bool in_place = !at::GradMode::is_enabled();
+    at::Tensor out;
+    // Taps from the last to the first: the last tap reads real frames for every output frame (the zero
+    // frames are at most kt-1, checked by the caller), so it defines the output and carries the bias.
+    for (int64_t k = kt - 1; k >= 0; --k) {
+        // Output frame t reads virtual frame stride_t*t + k, i.e. real frame stride_t*t + k - front_zeros.
+        int64_t first = 0;
+        while (first < out_frames && stride_t * first + k - front_zeros < 0) ++first;
+        const int64_t n = out_frames - first;
+        if (n <= 0) continue;  // this tap only ever sees zero frames
+        const int64_t r0 = stride_t * first + k - front_zeros;
+        const at::Tensor frames = x.slice(1, r0, r0 + stride_t * (n - 1) + 1, stride_t);
+        const at::Tensor y2 = at::conv2d(foldFrames(frames), weight.select(2, k), out.defined() ? at::Tensor() : bias,
+                                         1, {pad_h, pad_w});
+        const at::Tensor y = y2.view({batch, n, y2.size(1), y2.size(2), y2.size(3)});
+        if (!out.defined()) {
+            TORCH_INTERNAL_ASSERT(first == 0);
+            out = y;
+        } else if (in_place) {
+            out.narrow(1, first, n).add_(y);
+        } else {
+            out = out + (first == 0 ? y : at::constant_pad_nd(y, {0, 0, 0, 0, 0, 0, first, 0}));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+void setVaeConvPath(VaeConvPath path) { g_path.store(path); }
+VaeConvPath vaeConvPath() { return g_path.load(); }
+
+VaeConvPath chooseVaeConvPath(int64_t in_channels, int64_t out_channels, int64_t frames) {
+    (void)in_channels;
+    (void)out_channels;
+    (void)frames;
+    return VaeConvPath::FrameConv2d;
+}
+
+at::Tensor causalConv3dFrames(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                              int64_t front_zeros, int64_t stride_t, int64_t pad_h, int64_t pad_w, VaeConvPath path) {
+    TORCH_CHECK(x.dim() == 5 && weight.dim() == 5 && x.size(2) == weight.size(1),
+                "causalConv3dFrames: x ", x.sizes(), " does not fit weight ", weight.sizes());
+    const int64_t kt = weight.size(2);
+    TORCH_CHECK(front_zeros >= 0 && front_zeros < kt && stride_t >= 1,
+                "causalConv3dFrames: ", front_zeros, " zero frames for ", kt, " taps");
+    const int64_t frames = front_zeros + x.size(1);
+    TORCH_CHECK(frames >= kt, "causalConv3dFrames: ", frames, " frames for a kernel of ", kt);
+    const int64_t out_frames = (frames - kt) / stride_t + 1;
+    if (path == VaeConvPath::Auto) path = vaeConvPath();
+    if (path == VaeConvPath::Auto) path = chooseVaeConvPath(weight.size(1), weight.size(0), out_frames);
+    if (path == VaeConvPath::Conv3d) return viaConv3d(x, weight, bias, front_zeros, stride_t, pad_h, pad_w);
+    return viaFrames(x, weight, bias, front_zeros, stride_t, pad_h, pad_w, out_frames);
+}
+
+}  // namespace kinora::engine

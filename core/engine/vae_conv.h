@@ -1,0 +1,37 @@
+// The causal 3D convolution of the Wan VAE, on frames-major tensors [B, T, C, H, W].
+//
+// The VAE keeps its activations frames-major so that every per-frame operation (spatial resampling,
+// attention, and the convolution below) sees [B*T, C, H, W] as a free view. A causal convolution
+// with k temporal taps is computed either by oneDNN's conv3d or as one conv2d per temporal tap over
+// the frames folded into the batch, summed: at 16-32 channels and the 1-6 frames a cached chunk
+// carries, conv3d runs several times slower than the conv2d form (docs/BENCHMARKS.md, "VAE").
+#pragma once
+
+#include <ATen/ATen.h>
+
+#include <cstdint>
+
+namespace kinora::engine {
+
+enum class VaeConvPath {
+    Auto,         // the measured rule of chooseVaeConvPath
+    Conv3d,       // at::conv3d on the channel-major [B, C, T, H, W] copy of the input
+    FrameConv2d,  // one at::conv2d per temporal tap, frames folded into the batch
+};
+
+// Process-wide override of the path, for benchmarks and tests; Auto (the default) applies the rule.
+void setVaeConvPath(VaeConvPath path);
+VaeConvPath vaeConvPath();
+
+// The path Auto picks for a convolution with these channel counts and `frames` output frames.
+VaeConvPath chooseVaeConvPath(int64_t in_channels, int64_t out_channels, int64_t frames);
+
+// y[t] = bias + sum_k weight[:, :, k] * v[stride_t * t + k] where v is `front_zeros` zero frames
+// followed by the frames of `x`; spatial zero padding (pad_h, pad_w), spatial stride 1.
+// x: [B, T, C, H, W]; weight: [O, C, kt, kh, kw]; bias: [O] or undefined. Returns [B, T', O, H', W'].
+// Zero frames are never materialised: taps that would read them are skipped.
+at::Tensor causalConv3dFrames(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
+                              int64_t front_zeros, int64_t stride_t, int64_t pad_h, int64_t pad_w,
+                              VaeConvPath path = VaeConvPath::Auto);
+
+}  // namespace kinora::engine
