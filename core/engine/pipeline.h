@@ -99,4 +99,9 @@ private:
 // Checks a device/dtype choice against what this LibTorch build supports; throws EngineError.
 void checkDeviceSupport(const std::string& device, const std::string& dtype);
 
+// The request with the model's defaults filled in (seed excluded), validated against the model's
+// limits (read from its transformer config) without loading any weights: throws EngineError saying what
+// was wrong and what is allowed. Pipeline::resolve gives the same answer.
+GenerationRequest resolveRequest(const GenerationRequest& request, const ModelSummary& model);
+
 }  // namespace kinora::engine

@@ -86,9 +86,10 @@ WanPipeline::WanPipeline(ModelSummary model, PipelineOptions options) : model_(s
     vae->eval();
 }
 
-GenerationRequest WanPipeline::resolve(const GenerationRequest& in) const {
+namespace {
+
+GenerationRequest resolveWith(const GenerationRequest& in, const ModelDefaults& d, const TransformerConfig& t) {
     GenerationRequest r = in;
-    const auto& d = model_.defaults;
     if (r.width == 0) r.width = d.width;
     if (r.height == 0) r.height = d.height;
     if (r.frames == 0) r.frames = d.frames;
@@ -96,7 +97,6 @@ GenerationRequest WanPipeline::resolve(const GenerationRequest& in) const {
     if (r.fps == 0) r.fps = d.fps;
     if (r.guidance == -1) r.guidance = d.guidance;  // the "use the default" sentinel
 
-    const auto& t = transformer->config();
     const int64_t spatial = 8 * t.patch_size[1];  // VAE 8x, then the transformer's patch
     auto sizeCheck = [&](int v, const char* what) {
         if (v < spatial || v > 4096 || v % spatial != 0) {
@@ -128,6 +128,18 @@ GenerationRequest WanPipeline::resolve(const GenerationRequest& in) const {
         throw EngineError("shift " + std::to_string(*r.shift) + " is not allowed: use a value above 0 and at most 100");
     }
     return r;
+}
+
+}  // namespace
+
+GenerationRequest resolveRequest(const GenerationRequest& request, const ModelSummary& model) {
+    if (!model.ok()) throw EngineError(model.error);
+    const auto t = TransformerConfig::fromFile((fs::path(model.path) / "transformer" / "config.json").string());
+    return resolveWith(request, model.defaults, t);
+}
+
+GenerationRequest WanPipeline::resolve(const GenerationRequest& in) const {
+    return resolveWith(in, model_.defaults, transformer->config());
 }
 
 at::Tensor WanPipeline::encodePrompts(const std::vector<std::string>& prompts, std::vector<bool>* truncated,
