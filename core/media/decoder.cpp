@@ -382,17 +382,16 @@ std::map<std::string, std::string> readTags(const std::string& path) {
         auto ctx = openDecoder(path, st);
         auto pkt = av::allocPacket();
         auto frame = av::allocFrame();
+        // The first picture is enough; flushing right after it also works with frame threads.
         while (av_read_frame(in.fmt.get(), pkt.get()) >= 0) {
             const bool ours = pkt->stream_index == in.stream;
             const int r = ours ? avcodec_send_packet(ctx.get(), pkt.get()) : 0;
             av_packet_unref(pkt.get());
-            if (!ours) continue;
             if (r < 0) damaged(path, "it is not a valid PNG image (" + av::errorText(r) + ")");
-            if (avcodec_receive_frame(ctx.get(), frame.get()) == 0) {
-                addTags(tags, frame->metadata);
-                break;
-            }
+            if (ours) break;
         }
+        avcodec_send_packet(ctx.get(), nullptr);
+        if (avcodec_receive_frame(ctx.get(), frame.get()) == 0) addTags(tags, frame->metadata);
     }
     return tags;
 }
