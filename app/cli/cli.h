@@ -30,6 +30,7 @@ void addVersionOption(CLI::App& app);
 void addDoctorCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 void addModelsCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 void addDebugCommand(CLI::App& app);
+void addGenerateCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 
 // The version text printed by `kinora --version`.
 std::string versionText();

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     addDoctorCommand(app, common, exitStatus);
     addModelsCommand(app, common, exitStatus);
     addDebugCommand(app);
+    addGenerateCommand(app, common, exitStatus);
 
     try {
         app.parse(argc, argv);

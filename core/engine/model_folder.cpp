@@ -152,6 +152,8 @@ ModelSummary inspectModel(const std::string& folder) {
         for (auto* c : {&text, &tok, &tr, &vae, &sched}) c->bytes = folderBytes(c->path);
         m.components = {text, tok, tr, vae, sched};
         m.defaults = readDefaults(index, tcfg);
+        m.defaults.sampler = scfg.isUniPC() ? "unipc" : "euler";
+        m.defaults.shift = scfg.shift;
         m.defaults.max_sequence_length = static_cast<int>(std::min<int64_t>(m.defaults.max_sequence_length, tokenizer->modelMaxLength()));
     } catch (const std::exception& e) {
         m.error = e.what();

@@ -24,6 +24,8 @@ struct ModelDefaults {
     int width = 0, height = 0, frames = 0, fps = 0, steps = 0;
     double guidance = 5.0;
     int max_sequence_length = 0;  // text tokens the pipeline pads to
+    std::string sampler;          // "unipc" or "euler", from the scheduler config
+    double shift = 1.0;           // the scheduler config's flow shift
 };
 
 struct ModelSummary {

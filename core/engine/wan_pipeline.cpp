@@ -96,6 +96,7 @@ GenerationRequest resolveWith(const GenerationRequest& in, const ModelDefaults& 
     if (r.steps == 0) r.steps = d.steps;
     if (r.fps == 0) r.fps = d.fps;
     if (r.guidance == -1) r.guidance = d.guidance;  // the "use the default" sentinel
+    if (r.sampler.empty()) r.sampler = d.sampler;
 
     const int64_t spatial = 8 * t.patch_size[1];  // VAE 8x, then the transformer's patch
     auto sizeCheck = [&](int v, const char* what) {
@@ -127,6 +128,7 @@ GenerationRequest resolveWith(const GenerationRequest& in, const ModelDefaults& 
     if (r.shift && (!std::isfinite(*r.shift) || *r.shift <= 0 || *r.shift > 100)) {
         throw EngineError("shift " + std::to_string(*r.shift) + " is not allowed: use a value above 0 and at most 100");
     }
+    if (!r.shift) r.shift = d.shift;
     return r;
 }
 
