@@ -5,6 +5,7 @@
 #include "engine/text_encoder.h"
 #include "engine/tokenizer.h"
 #include "engine/transformer.h"
+#include "engine/vae.h"
 
 #include <filesystem>
 
@@ -68,6 +69,15 @@ void debugRunComponent(const std::string& model_dir, const std::string& name, co
         const auto text = input(*in, "encoder_hidden_states", at::kFloat, 3);
         auto model = loadTransformer(component(model_dir, "transformer"));
         outputs = {{"sample", model->forward(x, t, text).to(at::kFloat)}};
+    } else if (name == "vae_encode") {
+        const auto video = input(*in, "sample", at::kFloat, 5);
+        const auto vae = loadVae(component(model_dir, "vae"));
+        const auto [mean, logvar] = vae->encode(video);
+        outputs = {{"latent_mean", mean.to(at::kFloat)}, {"latent_logvar", logvar.to(at::kFloat)}};
+    } else if (name == "vae_decode") {
+        const auto latents = input(*in, "latents", at::kFloat, 5);
+        const auto vae = loadVae(component(model_dir, "vae"));
+        outputs = {{"sample", vae->decode(latents).to(at::kFloat)}};
     } else {
         std::string known;
         for (const auto& c : debugComponents()) known += (known.empty() ? "" : ", ") + c;
