@@ -31,6 +31,7 @@ void addDoctorCommand(CLI::App& app, const CommonOptions& common, int& exitStatu
 void addModelsCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 void addDebugCommand(CLI::App& app);
 void addGenerateCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
+void addBenchCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 
 // The version text printed by `kinora --version`.
 std::string versionText();

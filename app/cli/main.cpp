@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
     addModelsCommand(app, common, exitStatus);
     addDebugCommand(app);
     addGenerateCommand(app, common, exitStatus);
+    addBenchCommand(app, common, exitStatus);
 
     try {
         app.parse(argc, argv);

@@ -1,0 +1,52 @@
+// A Kinora model's architecture as one value, and writing it out as a Diffusers-format model folder
+// (the same layout the engine loads for any Wan2.1 model): configs, weights, tokenizer, scheduler.
+#pragma once
+
+#include "engine/safetensors.h"
+#include "engine/text_encoder.h"
+#include "engine/transformer.h"
+#include "engine/vae.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+
+namespace kinora::train {
+
+struct ModelSpec {
+    engine::Umt5Config text;
+    engine::TransformerConfig transformer;
+    engine::VaeConfig vae;
+    double flow_shift = 3.0;
+    // Generation defaults written under model_index.json's "kinora" key.
+    int width = 128, height = 128, frames = 17, fps = 8, steps = 20;
+    double guidance = 5.0;
+    int max_sequence_length = 64;
+
+    nlohmann::json textConfigJson() const;
+    nlohmann::json transformerConfigJson() const;
+    nlohmann::json vaeConfigJson() const;
+    nlohmann::json schedulerConfigJson() const;
+    nlohmann::json modelIndexJson() const;
+    nlohmann::json toJson() const;  // all of the above, for the trainer's own files
+    static ModelSpec fromJson(const nlohmann::json& j);
+};
+
+// Random initialisation suited to training from scratch (see model_init.cpp for the rules).
+void initTextEncoder(engine::Umt5Encoder& m, uint64_t seed);
+void initTransformer(engine::WanTransformer& m, uint64_t seed);
+void initVae(engine::WanVAE& m, uint64_t seed);
+
+// Writes a complete model folder: model_index.json, scheduler/, text_encoder/, tokenizer/ (copied from
+// `tokenizer_dir`: spiece.model + configs), transformer/, vae/. Weights in `dtype` (F16 for shipping,
+// F32 for exact checkpoints). Files are written next to the target and renamed into place.
+void writeModelFolder(const std::string& dir, const ModelSpec& spec, engine::Umt5Encoder& text,
+                      engine::WanTransformer& transformer, engine::WanVAE& vae, const std::string& tokenizer_dir,
+                      engine::StDType dtype);
+
+// The parameters of a module as (name, tensor) pairs, converted to `dtype`.
+std::vector<std::pair<std::string, at::Tensor>> namedWeights(torch::nn::Module& m, at::ScalarType dtype);
+
+void writeJson(const std::string& path, const nlohmann::json& j);
+
+}  // namespace kinora::train
