@@ -28,6 +28,10 @@ struct CommonOptions {
 // returns the exit status.
 void addVersionOption(CLI::App& app);
 void addDoctorCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
+void addExportCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
+void addVerifyCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
+// `bench` is a parent command; each benchmark is one of its sub-commands (`bench export`, ...).
+void addBenchCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 
 // The version text printed by `kinora --version`.
 std::string versionText();

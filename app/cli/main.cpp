@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
 
     int exitStatus = kExitOk;
     addDoctorCommand(app, common, exitStatus);
+    addExportCommand(app, common, exitStatus);
+    addVerifyCommand(app, common, exitStatus);
+    addBenchCommand(app, common, exitStatus);
 
     try {
         app.parse(argc, argv);
