@@ -144,6 +144,8 @@ void addBenchCommand(CLI::App& app, const CommonOptions& common, int& exitStatus
                          r.base_dim, r.frames, r.width, r.height, r.conv.c_str(), r.seconds, r.mean_seconds, r.gflop, r.gflops);
         exitStatus = kExitOk;
     });
+
+    addBenchExport(bench, common, exitStatus);
 }
 
 }  // namespace kinora::cli

@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
     addModelsCommand(app, common, exitStatus);
     addDebugCommand(app);
     addGenerateCommand(app, common, exitStatus);
+    addExportCommand(app, common, exitStatus);
+    addVerifyCommand(app, common, exitStatus);
     addBenchCommand(app, common, exitStatus);
 
     try {

@@ -16,7 +16,6 @@ extern "C" {
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <regex>
 
 namespace kinora::media {
 namespace fs = std::filesystem;
@@ -344,15 +343,24 @@ DecodedClip decodePngFolder(const std::string& folder) {
 
 }  // namespace
 
+long frameNumberOf(const std::string& name) {
+    static const std::string prefix = "frame_", suffix = ".png";
+    if (name.size() <= prefix.size() + suffix.size() || name.compare(0, prefix.size(), prefix) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+        return -1;
+    }
+    const std::string digits = name.substr(prefix.size(), name.size() - prefix.size() - suffix.size());
+    if (digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return -1;
+    return std::stol(digits);
+}
+
 std::vector<std::string> listPngFrames(const std::string& folder) {
-    static const std::regex pattern(R"(frame_([0-9]{1,9})\.png)");
     std::vector<std::pair<long, std::string>> found;
     std::error_code ec;
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-        std::smatch m;
-        const std::string name = it->path().filename().string();
-        if (!std::regex_match(name, m, pattern) || !it->is_regular_file(ec)) continue;
-        found.emplace_back(std::stol(m[1].str()), it->path().string());
+        const long n = frameNumberOf(it->path().filename().string());
+        if (n < 0 || !it->is_regular_file(ec)) continue;
+        found.emplace_back(n, it->path().string());
         if (found.size() > size_t(kMaxFrames)) {
             throw MediaError(folder + " holds more than " + std::to_string(kMaxFrames) + " frames; split it");
         }

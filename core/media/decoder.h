@@ -36,5 +36,7 @@ std::map<std::string, std::string> readTags(const std::string& path);
 // The frame_<n>.png files of a folder ordered by n. Throws MediaError when a number is missing in
 // the run from 0.
 std::vector<std::string> listPngFrames(const std::string& folder);
+// N for a file name "frame_N.png" (1 to 9 digits), else -1.
+long frameNumberOf(const std::string& fileName);
 
 }  // namespace kinora::media

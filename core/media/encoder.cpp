@@ -1,5 +1,6 @@
 #include "media/encoder.h"
 
+#include "media/decoder.h"
 #include "media/encode_internal.h"
 #include "media/error.h"
 #include "media/ffmpeg_raii.h"
@@ -11,7 +12,6 @@
 #include <cctype>
 #include <cstring>
 #include <filesystem>
-#include <regex>
 
 namespace kinora::media {
 namespace fs = std::filesystem;
@@ -266,12 +266,10 @@ void writePngFrames(const Clip& clip, const std::string& path, ExportResult& res
                                                    Format::PngFrames, res.sha256, files));
     folder.commit();
 
-    static const std::regex pattern(R"(frame_([0-9]{1,9})\.png)");
     std::error_code ec;
     for (fs::directory_iterator it(folder.target(), ec), end; !ec && it != end; it.increment(ec)) {
-        std::smatch m;
-        const std::string name = it->path().filename().string();
-        if (std::regex_match(name, m, pattern) && std::stoul(m[1].str()) >= clip.frames.size()) {
+        const long n = frameNumberOf(it->path().filename().string());
+        if (n >= 0 && size_t(n) >= clip.frames.size()) {
             std::error_code rmErr;
             fs::remove(it->path(), rmErr);
         }

@@ -81,13 +81,13 @@ inline int errnoOf(int err) {
     return (err < 0 && err > -4096) ? -err : 0;
 }
 
-// FFmpeg logs every encoder's statistics to stderr by default; in Kinora only errors belong there
-// (the command line promises one line per error). KINORA_FFMPEG_LOG=1 keeps FFmpeg's own level for
-// debugging. Set once, the first time the media layer touches FFmpeg.
+// FFmpeg logs encoder statistics and its own error lines to stderr; Kinora turns every failure into
+// one MediaError sentence (the command line promises a single error line), so FFmpeg stays quiet.
+// KINORA_FFMPEG_LOG=1 keeps FFmpeg's own output for debugging. Set once, on first use.
 inline void quietLogs() {
     static const bool once = [] {
         const char* keep = std::getenv("KINORA_FFMPEG_LOG");
-        if (!keep || !*keep || std::string(keep) == "0") av_log_set_level(AV_LOG_ERROR);
+        if (!keep || !*keep || std::string(keep) == "0") av_log_set_level(AV_LOG_QUIET);
         return true;
     }();
     (void)once;

@@ -1,0 +1,121 @@
+// `kinora export FILE --out PATH [--scale K] [--fps N] [--trim A:B] [--no-label]`: re-encodes a clip
+// file into the format named by PATH's extension (.mp4 .webm .gif) or into PNG frames for an existing
+// folder, carrying the source's provenance record over (updated to the new size, rate and length).
+#include "cli/cli.h"
+
+#include "media/decoder.h"
+#include "media/encoder.h"
+#include "media/export_ops.h"
+#include "media/frames.h"
+#include "studio/versions.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace kinora::cli {
+namespace {
+
+struct ExportArgs {
+    std::string input;
+    std::string out;
+    int scale = 1;
+    int fps = 0;
+    bool fps_given = false;
+    std::string trim;
+    bool no_label = false;
+};
+
+// "A:B", "A:" (to the end) or ":B"; the range itself is checked against the clip later.
+void parseTrim(const std::string& text, int frames, media::ExportOps& ops) {
+    const auto colon = text.find(':');
+    auto number = [&](const std::string& s, int fallback) {
+        if (s.empty()) return fallback;
+        if (s.find_first_not_of("0123456789") != std::string::npos || s.size() > 9) {
+            throw CLI::ValidationError("--trim", "expects A:B with frame numbers, e.g. 0:16, not \"" + text + "\"");
+        }
+        return std::stoi(s);
+    };
+    if (colon == std::string::npos) {
+        throw CLI::ValidationError("--trim", "expects A:B with frame numbers, e.g. 0:16, not \"" + text + "\"");
+    }
+    ops.trim_begin = number(text.substr(0, colon), 0);
+    ops.trim_end = number(text.substr(colon + 1), frames);
+}
+
+std::string sizeText(uint64_t bytes) {
+    char buf[32];
+    if (bytes >= (1u << 20)) {
+        std::snprintf(buf, sizeof buf, "%.1f MB", bytes / 1048576.0);
+    } else {
+        std::snprintf(buf, sizeof buf, "%.1f KB", bytes / 1024.0);
+    }
+    return buf;
+}
+
+void runExport(const ExportArgs& a, const CommonOptions& common) {
+    std::error_code ec;
+    if (!std::filesystem::exists(a.input, ec)) {
+        throw UserError("no such file: " + a.input +
+                        "; export takes the path of a clip file (exporting a history entry by its ID comes later)");
+    }
+    if (a.fps_given) media::validateFps(a.fps, 1, "--fps " + std::to_string(a.fps));
+    const media::Format format = media::formatForPath(a.out);
+    const media::DecodedClip src = media::decodeFile(a.input);
+    media::Clip clip = src.clip;
+    if (!src.fpsKnown()) {
+        if (!a.fps_given) {
+            throw UserError(a.input + " does not say its frame rate (PNG frames without a Kinora record); pass --fps N");
+        }
+        clip.fps_num = a.fps;  // the rate the frames are meant to play at, not a change
+        clip.fps_den = 1;
+    }
+    media::ExportOps ops;
+    ops.scale = a.scale;
+    ops.label = !a.no_label;
+    if (a.fps_given && src.fpsKnown()) ops.fps_num = a.fps;
+    if (!a.trim.empty()) parseTrim(a.trim, int(clip.frames.size()), ops);
+    const media::Clip out = media::applyExportOps(clip, ops, a.input);
+
+    // The source's record when it has one (its generation settings stay; size, rate, length and
+    // time are rewritten by writeClip); otherwise an AI-generated record with unknown settings.
+    media::ProvenanceRecord record;
+    if (src.record) {
+        record = *src.record;
+    } else {
+        record.generator_version = studio::kinoraVersionString().toStdString();
+    }
+    media::EncodeOptions enc;
+    enc.threads = common.threads;
+    const auto res = media::writeClip(out, a.out, format, record, enc);
+    std::printf("wrote %s: %s, %d frames of %dx%d at %g fps, %s%s\n", res.path.c_str(), media::formatName(res.format),
+                res.frames, res.width, res.height, double(res.fps_num) / res.fps_den, sizeText(res.bytes).c_str(),
+                res.padded ? (" (padded from " + std::to_string(res.source_width) + "x" +
+                              std::to_string(res.source_height) + ": H.264 needs even sizes)").c_str()
+                           : "");
+    std::printf("provenance: %s (record %s, SHA-256 %s)\n", res.sidecar_path.c_str(),
+                src.record ? "carried over from the source" : "new, generation settings unknown", res.sha256.c_str());
+    std::printf("visible AI mark: %s\n", ops.label ? "yes" : "no (--no-label; the metadata record is still written)");
+}
+
+}  // namespace
+
+void addExportCommand(CLI::App& app, const CommonOptions& common, int& exitStatus) {
+    auto args = std::make_shared<ExportArgs>();
+    auto* cmd = app.add_subcommand("export", "Re-encode a clip file as MP4, WebM, GIF or PNG frames");
+    cmd->add_option("file", args->input, "The clip file to export (MP4, WebM, GIF, MOV, MKV or a folder of PNG frames)")
+        ->required();
+    cmd->add_option("--out", args->out, "Output: a .mp4, .webm or .gif file, or an existing folder for PNG frames")
+        ->required();
+    cmd->add_option("--scale", args->scale, "Upscale by a whole factor from 1 to 4 (Lanczos)");
+    auto* fps = cmd->add_option("--fps", args->fps, "New frame rate (frames are repeated or dropped, not interpolated)");
+    cmd->add_option("--trim", args->trim, "Keep frames A to B-1 (A:B, counted from 0)");
+    cmd->add_flag("--no-label", args->no_label, "Leave out the visible AI mark (the metadata record is always written)");
+    cmd->callback([args, fps, &common, &exitStatus] {
+        args->fps_given = fps->count() > 0;
+        runExport(*args, common);
+        exitStatus = kExitOk;
+    });
+}
+
+}  // namespace kinora::cli
