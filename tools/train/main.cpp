@@ -1,9 +1,15 @@
-// kinora-train: builds and trains Kinora's bundled model. Subcommands:
-//   init   --spec SPEC.json --tokenizer DIR --out DIR [--seed N] [--dtype f32|f16]
-//          a model folder with randomly initialised weights (also used for benchmark models)
+// kinora-train: builds and trains Kinora's bundled model.
+//   init    --spec SPEC.json --tokenizer DIR --out DIR [--seed N] [--dtype f32|f16]
+//           a model folder with randomly initialised weights (also used for benchmark models)
+//   all     --run DIR --spec SPEC.json [--vae-steps N --dit-steps N ...]
+//           the whole recipe, resumable after any interruption (run it again with the same arguments)
+//   export  --run DIR --spec SPEC.json --out DIR
+//           the model folder (F16) from the run's latest checkpoint
 #include "train/model_spec.h"
+#include "train/recipe.h"
 
 #include "engine/error.h"
+#include "engine/runtime.h"
 
 #include <CLI/CLI.hpp>
 
@@ -38,6 +44,9 @@ int runInit(const std::string& specPath, const std::string& tokenizer, const std
 int main(int argc, char** argv) {
     CLI::App app{"kinora-train: build and train Kinora's bundled model"};
     app.require_subcommand(1);
+    int threads = 0;
+    app.add_option("--threads", threads, "CPU threads (default: every core)");
+
     auto* init = app.add_subcommand("init", "Write a model folder with random weights");
     std::string spec, tokenizer, out, dtype = "f32";
     uint64_t seed = 1;
@@ -46,9 +55,32 @@ int main(int argc, char** argv) {
     init->add_option("--out", out, "Model folder to write")->required();
     init->add_option("--seed", seed, "Initialisation seed");
     init->add_option("--dtype", dtype, "Weights dtype")->check(CLI::IsMember({"f32", "f16"}));
+
+    train::RecipeOptions ro;
+    auto* all = app.add_subcommand("all", "Run (or resume) the whole training recipe");
+    auto* exp = app.add_subcommand("export", "Write the model folder from a run's latest state");
+    for (auto* cmd : {all, exp}) {
+        cmd->add_option("--run", ro.run, "Working folder (checkpoints, logs)")->required();
+        cmd->add_option("--spec", ro.spec, "Model spec JSON")->required();
+        cmd->add_option("--seed", ro.seed, "Run seed");
+    }
+    all->add_option("--vae-steps", ro.vae_steps, "VAE optimiser steps");
+    all->add_option("--latent-clips", ro.latent_clips, "Clips in the latent cache");
+    all->add_option("--dit-steps", ro.dit_steps, "Text encoder + transformer optimiser steps");
+    all->add_option("--dit-batch", ro.dit_batch, "Batch size of stage 2");
+    all->add_option("--dit-lr", ro.dit_lr, "Peak learning rate of stage 2");
+    all->add_option("--sample-every", ro.sample_every, "Contact sheet every N steps");
+    all->add_option("--vocab", ro.vocab_size, "SentencePiece vocabulary size");
+    exp->add_option("--out", out, "Model folder to write")->required();
     try {
         app.parse(argc, argv);
+        engine::configureThreads(threads);
         if (init->parsed()) return runInit(spec, tokenizer, out, seed, dtype);
+        if (all->parsed()) train::runRecipe(ro);
+        if (exp->parsed()) {
+            train::exportModel(ro, out);
+            std::cout << "wrote " << out << "\n";
+        }
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;
     } catch (const std::exception& e) {

@@ -1,0 +1,162 @@
+#include "train/dit_stage.h"
+
+#include "engine/error.h"
+#include "engine/safetensors.h"
+#include "train/train_state.h"
+#include "worldgen/captions.h"
+#include "worldgen/world.h"
+
+#include <chrono>
+#include <filesystem>
+
+namespace kinora::train {
+
+namespace fs = std::filesystem;
+
+LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, const WorldBatchOptions& world,
+                             const std::string& path, const std::function<void(int64_t)>& progress) {
+    at::InferenceMode guard;
+    std::vector<at::Tensor> lat, masks;
+    const int64_t chunk = 8;
+    const int temporal = static_cast<int>(vae.config().temporalFactor());
+    const int spatial = static_cast<int>(vae.config().spatialFactor());
+    for (int64_t i = 0; i < count; i += chunk) {
+        std::vector<int64_t> idx;
+        for (int64_t k = i; k < std::min(count, i + chunk); ++k) idx.push_back(k);
+        const auto batch = makeWorldBatch(seed, idx, 0, world);
+        lat.push_back(vae.encode(batch.video).first.to(at::kFloat));
+        masks.push_back(maskToLatentGrid(batch.object_mask, temporal, spatial).to(at::kHalf));
+        if (progress) progress(std::min(count, i + chunk));
+    }
+    auto all = at::cat(lat, 0);
+    LatentCache c;
+    const auto m = all.mean({0, 2, 3, 4}), s = all.std_correction({0, 2, 3, 4}, 1);
+    for (int64_t k = 0; k < all.size(1); ++k) {
+        c.mean.push_back(m[k].item<double>());
+        c.std.push_back(s[k].item<double>());
+    }
+    c.latents = ((all - m.view({1, -1, 1, 1, 1})) / s.view({1, -1, 1, 1, 1})).to(at::kHalf);
+    c.masks = at::cat(masks, 0);
+    c.seed = seed;
+    c.world = world;
+    engine::writeSafetensors(path, {{"latents", c.latents}, {"masks", c.masks}, {"mean", m}, {"std", s}},
+                             {{"seed", std::to_string(seed)}, {"frames", std::to_string(world.frames)},
+                              {"width", std::to_string(world.width)}, {"height", std::to_string(world.height)},
+                              {"chinese_share", std::to_string(world.chinese_share)},
+                              {"two_object_share", std::to_string(world.two_object_share)}});
+    return c;
+}
+
+LatentCache loadLatentCache(const std::string& path) {
+    const auto f = engine::SafetensorsFile::open(path);
+    LatentCache c;
+    c.latents = f->tensor("latents").clone();
+    c.masks = f->tensor("masks").clone();
+    const auto m = f->tensor("mean"), s = f->tensor("std");
+    for (int64_t k = 0; k < m.numel(); ++k) {
+        c.mean.push_back(m[k].item<double>());
+        c.std.push_back(s[k].item<double>());
+    }
+    const auto& meta = f->metadata();
+    c.seed = std::stoull(meta.at("seed"));
+    c.world.frames = std::stoi(meta.at("frames"));
+    c.world.width = std::stoi(meta.at("width"));
+    c.world.height = std::stoi(meta.at("height"));
+    c.world.chinese_share = std::stod(meta.at("chinese_share"));
+    c.world.two_object_share = std::stod(meta.at("two_object_share"));
+    return c;
+}
+
+void runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
+                 const LatentCache& cache, const DitStageOptions& o, const std::function<void(const DitStageReport&)>& on_log,
+                 const std::function<void(int64_t, const std::function<void()>&)>& on_checkpoint) {
+    using Clock = std::chrono::steady_clock;
+    fs::create_directories(o.dir);
+    std::shared_ptr<torch::nn::Module> th(&text, [](torch::nn::Module*) {});
+    std::shared_ptr<torch::nn::Module> dh(&transformer, [](torch::nn::Module*) {});
+    const ModuleSet modules{{"text_encoder", th}, {"transformer", dh}};
+    auto params = parametersOf(modules);
+    for (auto& p : params) p.set_requires_grad(true);
+    torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o.lr).betas({0.9, 0.99}).weight_decay(0.01));
+    Ema ema(modules, o.ema_decay);
+    Checkpoint state;
+    const std::string ckpt = (fs::path(o.dir) / "ckpt").string();
+    const bool resumed = loadCheckpoint(ckpt, state, modules, ema, optimizer);
+    const std::string logPath = (fs::path(o.dir) / "loss.csv").string();
+    if (resumed) CsvLog::truncateAfter(logPath, state.step);
+    CsvLog log(logPath, {"step", "loss", "lr", "grad_norm", "seconds_per_step"}, resumed);
+
+    world::SamplingOptions so;
+    so.frames = cache.world.frames;
+    so.width = cache.world.width;
+    so.height = cache.world.height;
+    so.two_object_share = cache.world.two_object_share;
+    const int64_t pool = cache.latents.size(0);
+    auto swapEma = [&] { ema.swap(modules); };
+    auto lastLog = Clock::now();
+    int64_t sinceLog = 0;
+    for (int64_t step = state.step; step < o.steps; ++step) {
+        const double lr = learningRate(step, o.steps, o.warmup, o.lr);
+        for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+        const auto idx = batchIndices(o.seed, step, o.batch, pool);
+        const auto idxT = at::tensor(idx, at::kLong);
+        const auto x0 = cache.latents.index_select(0, idxT).to(at::kFloat);
+        const auto mask = cache.masks.index_select(0, idxT).to(at::kFloat);
+        auto gen = stepGenerator(o.seed, step, 2);
+        // Captions: a fresh paraphrase of each clip's scene every step; some dropped to the empty prompt.
+        const auto drop = at::rand({o.batch}, gen);
+        std::vector<std::string> captions;
+        for (int64_t b = 0; b < o.batch; ++b) {
+            if (drop[b].item<double>() < o.caption_dropout) {
+                captions.emplace_back();
+                continue;
+            }
+            const uint64_t seed = world::clipSeed(cache.seed, static_cast<uint64_t>(idx[b]));
+            captions.push_back(world::randomCaption(world::sampleScene(seed, so), seed ^ (static_cast<uint64_t>(step) * 0x9E3779B97F4A7C15ull),
+                                                    o.chinese_share));
+        }
+        const auto tokens = tokenizer.tokenize(captions, o.max_length);
+        const auto embeds = engine::promptEmbeds(text.forward(tokens.input_ids, tokens.attention_mask), tokens.attention_mask);
+
+        // Flow matching (rectified flow, as Wan): x_t = (1 - s) x0 + s noise, target v = noise - x0, with
+        // s from a logit-normal distribution shifted like the inference schedule.
+        const auto u = at::sigmoid(at::randn({o.batch}, gen));
+        const auto sigma = o.shift * u / (1 + (o.shift - 1) * u);
+        const auto noise = at::randn(x0.sizes(), gen);
+        const auto s5 = sigma.view({-1, 1, 1, 1, 1});
+        const auto xt = (1 - s5) * x0 + s5 * noise;
+        const auto pred = transformer.forward(xt, sigma * 1000.0, embeds);
+        const auto weight = 1 + (o.object_weight - 1) * mask;  // broadcast over channels
+        const auto loss = (weight * (pred - (noise - x0)).pow(2)).mean() / weight.mean();
+        optimizer.zero_grad();
+        loss.backward();
+        const double gn = clipGradients(params, 1.0);
+        optimizer.step();
+        ema.update(modules);
+        ++sinceLog;
+        const int64_t done = step + 1;
+        if (done % o.log_every == 0 || done == o.steps) {
+            const double sps = std::chrono::duration<double>(Clock::now() - lastLog).count() / static_cast<double>(sinceLog);
+            lastLog = Clock::now();
+            sinceLog = 0;
+            DitStageReport r{done, loss.item<double>(), lr, gn, sps};
+            log.row({static_cast<double>(done), r.loss, lr, gn, sps});
+            if (on_log) on_log(r);
+        }
+        if (done % o.checkpoint_every == 0 || done == o.steps) {
+            state.step = done;
+            state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(o.lr)},
+                          {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(o.shift)}};
+            saveCheckpoint(ckpt, state, modules, ema, optimizer);
+            if (on_checkpoint) {
+                for (auto& p : params) p.set_requires_grad(false);
+                on_checkpoint(done, swapEma);
+                for (auto& p : params) p.set_requires_grad(true);
+            }
+        }
+    }
+    ema.swap(modules);
+    for (auto& p : params) p.set_requires_grad(false);
+}
+
+}  // namespace kinora::train

@@ -1,0 +1,62 @@
+// Stage 2: the UMT5 text encoder and the diffusion transformer, trained jointly by flow matching on
+// latents of world clips precomputed once with the stage-1 VAE.
+#pragma once
+
+#include "engine/text_encoder.h"
+#include "engine/tokenizer.h"
+#include "engine/transformer.h"
+#include "engine/vae.h"
+#include "train/world_batch.h"
+
+#include <functional>
+#include <string>
+
+namespace kinora::train {
+
+// Latents of clips [0, count) of the world stream `seed`, normalised per channel, with the objects'
+// coverage on the latent grid (for the loss weighting).
+struct LatentCache {
+    at::Tensor latents;   // [N, z, T, h, w] float16, normalised
+    at::Tensor masks;     // [N, 1, T, h, w] float16 in [0, 1]
+    std::vector<double> mean, std;  // per channel, of the raw latents (go into vae/config.json)
+    uint64_t seed = 0;
+    WorldBatchOptions world;
+};
+
+// Encodes `count` clips with `vae` (encoder mean), computes the channel statistics and normalises.
+// Saved to / loaded from `path` (safetensors) so it is computed once.
+LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, const WorldBatchOptions& world,
+                             const std::string& path, const std::function<void(int64_t done)>& progress = {});
+LatentCache loadLatentCache(const std::string& path);
+
+struct DitStageOptions {
+    std::string dir;
+    int64_t steps = 4000;
+    int64_t batch = 32;
+    double lr = 5e-4;
+    int64_t warmup = 200;
+    double ema_decay = 0.998;
+    double caption_dropout = 0.1;  // share of empty captions: the unconditional branch of guidance
+    double object_weight = 10.0;   // loss weight on latent cells the objects cover
+    double shift = 3.0;            // timestep shift, as at inference
+    int max_length = 64;
+    uint64_t seed = 2;
+    int64_t checkpoint_every = 200;
+    int64_t log_every = 10;
+    double chinese_share = 0.3;
+};
+
+struct DitStageReport {
+    int64_t step = 0;
+    double loss = 0, lr = 0, grad_norm = 0, seconds_per_step = 0;
+};
+
+// Trains both in place, resuming from <dir>/ckpt; `on_log` after each logged step and `on_checkpoint`
+// after each checkpoint (e.g. to sample and evaluate with the EMA weights swapped in: `swap_ema`
+// swaps them in and out).
+void runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
+                 const LatentCache& cache, const DitStageOptions& options,
+                 const std::function<void(const DitStageReport&)>& on_log = {},
+                 const std::function<void(int64_t step, const std::function<void()>& swap_ema)>& on_checkpoint = {});
+
+}  // namespace kinora::train

@@ -1,0 +1,223 @@
+#include "train/recipe.h"
+
+#include "engine/error.h"
+#include "engine/safetensors.h"
+#include "engine/wan_pipeline.h"
+#include "train/contact_sheet.h"
+#include "train/tokenizer_stage.h"
+#include "train/train_state.h"
+#include "worldgen/captions.h"
+#include "worldgen/world.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace kinora::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+ModelSpec readSpec(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw engine::EngineError(path + ": cannot be read");
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded()) throw engine::EngineError(path + ": not valid JSON");
+    return ModelSpec::fromJson(j);
+}
+
+struct Paths {
+    fs::path run, tokenizer, vae, vaeWeights, latents, dit, preview;
+    explicit Paths(const std::string& r)
+        : run(r), tokenizer(run / "tokenizer"), vae(run / "vae"), vaeWeights(run / "vae" / "vae.safetensors"),
+          latents(run / "latents.safetensors"), dit(run / "dit"), preview(run / "preview-model") {}
+};
+
+ModelSpec specFor(const RecipeOptions& o, const Paths& p) {
+    auto spec = readSpec(o.spec);
+    const auto tok = engine::Tokenizer::load(p.tokenizer.string());
+    spec.text.vocab_size = (tok->vocabSize() + 63) / 64 * 64;  // room for every piece, aligned
+    spec.max_sequence_length = static_cast<int>(tok->modelMaxLength());
+    return spec;
+}
+
+void loadNamed(torch::nn::Module& m, const std::string& path, const std::string& prefix) {
+    const auto f = engine::SafetensorsFile::open(path);
+    at::NoGradGuard ng;
+    for (auto& p : m.named_parameters()) p.value().detach().copy_(f->tensor(prefix + p.key()));
+}
+
+// Fits the linear latent -> RGB map used for live previews, on cached latents and their clips.
+nlohmann::json fitPreview(const LatentCache& cache, int clips) {
+    at::InferenceMode guard;
+    std::vector<at::Tensor> xs, ys;
+    const int64_t T = cache.latents.size(2), h = cache.latents.size(3), w = cache.latents.size(4);
+    for (int i = 0; i < clips && i < cache.latents.size(0); ++i) {
+        const auto batch = makeWorldBatch(cache.seed, {i}, 0, cache.world);
+        // Latent frame t covers frames 4t-3..4t (t = 0: frame 0); average them onto the latent grid.
+        for (int64_t t = 0; t < T; ++t) {
+            const int64_t f0 = t == 0 ? 0 : 4 * t - 3, n = t == 0 ? 1 : 4;
+            const auto frames = batch.video[0].narrow(1, f0, n).mean(1);  // [3, H, W]
+            const auto pooled = at::adaptive_avg_pool2d(frames.unsqueeze(0), {h, w})[0];
+            xs.push_back(cache.latents[i].select(1, t).to(at::kFloat).reshape({cache.latents.size(1), -1}).t());
+            ys.push_back(pooled.reshape({3, -1}).t());
+        }
+    }
+    const auto X = at::cat({at::cat(xs, 0), at::ones({at::cat(xs, 0).size(0), 1})}, 1);
+    const auto sol = std::get<0>(at::linalg_lstsq(X, at::cat(ys, 0)));
+    nlohmann::json weight = nlohmann::json::array();
+    for (int64_t c = 0; c + 1 < sol.size(0); ++c) weight.push_back({sol[c][0].item<double>(), sol[c][1].item<double>(), sol[c][2].item<double>()});
+    const auto b = sol[sol.size(0) - 1];
+    return {{"weight", weight}, {"bias", {b[0].item<double>(), b[1].item<double>(), b[2].item<double>()}},
+            {"note", "least-squares fit of normalised latents to the mean RGB (in [-1, 1]) of each latent cell"}};
+}
+
+void writeFolder(const ModelSpec& specIn, const LatentCache& cache, engine::Umt5Encoder& text,
+                 engine::WanTransformer& transformer, engine::WanVAE& vae, const Paths& p, const std::string& out,
+                 engine::StDType dtype) {
+    auto spec = specIn;
+    spec.vae.latents_mean = cache.mean;
+    spec.vae.latents_std = cache.std;
+    writeModelFolder(out, spec, text, transformer, vae, p.tokenizer.string(), dtype);
+    writeJson((fs::path(out) / "vae" / "latent_preview.json").string(), fitPreview(cache, 24));
+}
+
+// A fixed set of prompts the contact sheets always show, seen and held-out, English and Chinese.
+const std::vector<std::string> kSheetPrompts = {
+    "a red circle moving left on a black background",
+    "a yellow square bouncing on green grass",
+    "a blue triangle falling in the snow",
+    "a white star spinning on a night sky",
+    "a green circle growing on a white background",
+    "an orange square moving right at sunset",
+    "a purple triangle moving up on a blue sky",
+    "黑色背景上一个红色的圆向左移动",
+};
+
+void sampleSheet(const std::string& modelDir, const std::string& png) {
+    auto pipeline = engine::Pipeline::load(modelDir);
+    std::vector<media::Clip> clips;
+    for (const auto& prompt : kSheetPrompts) {
+        engine::GenerationRequest r;
+        r.prompt = prompt;
+        r.seed = 7;
+        const auto clip = pipeline->generate(r);
+        media::Clip c;
+        for (int f = 0; f < clip.video.frames; ++f) {
+            media::Frame fr;
+            fr.width = clip.video.width;
+            fr.height = clip.video.height;
+            const size_t n = static_cast<size_t>(fr.width) * fr.height * 3;
+            fr.rgb.assign(clip.video.rgb.begin() + static_cast<long>(n * f), clip.video.rgb.begin() + static_cast<long>(n * (f + 1)));
+            c.frames.push_back(std::move(fr));
+        }
+        clips.push_back(std::move(c));
+    }
+    writeContactSheet(png, clips, kSheetPrompts);
+}
+
+}  // namespace
+
+void runRecipe(const RecipeOptions& o) {
+    const Paths p(o.run);
+    fs::create_directories(p.run);
+    auto say = [](const std::string& s) {
+        std::printf("%s\n", s.c_str());
+        std::fflush(stdout);
+    };
+
+    TokenizerStageOptions to;
+    to.dir = p.tokenizer.string();
+    to.vocab_size = o.vocab_size;
+    to.seed = o.seed;
+    to.max_length = readSpec(o.spec).max_sequence_length;
+    say("[tokenizer] " + to.dir);
+    runTokenizerStage(to);
+    const auto spec = specFor(o, p);
+    const auto tokenizer = engine::Tokenizer::load(p.tokenizer.string());
+
+    engine::WanVAE vae(spec.vae);
+    if (fs::exists(p.vaeWeights)) {
+        loadNamed(vae, p.vaeWeights.string(), "");
+        say("[vae] done before: " + p.vaeWeights.string());
+    } else {
+        initVae(vae, o.seed + 1);
+        VaeStageOptions vo;
+        vo.dir = p.vae.string();
+        vo.steps = o.vae_steps;
+        vo.seed = o.seed + 11;
+        runVaeStage(vae, vo, [&](const VaeStageReport& r) {
+            if (r.step % 50 == 0) say("[vae] step " + std::to_string(r.step) + " loss " + std::to_string(r.loss));
+        });
+        writeLossPlot((p.vae / "loss.csv").string(), (p.vae / "loss.png").string());
+        WorldBatchOptions full;
+        const double psnr = vaePsnr(vae, o.seed, 16, full);
+        say("[vae] PSNR on unseen 17x128x128 clips: " + std::to_string(psnr) + " dB");
+        std::ofstream((p.vae / "report.json").string()) << nlohmann::json{{"psnr_db", psnr}, {"steps", o.vae_steps}}.dump(2);
+        engine::writeSafetensors(p.vaeWeights.string(), namedWeights(vae, at::kFloat));
+    }
+    vae.eval();
+
+    LatentCache cache;
+    if (fs::exists(p.latents)) {
+        cache = loadLatentCache(p.latents.string());
+    } else {
+        say("[latents] encoding " + std::to_string(o.latent_clips) + " clips");
+        cache = buildLatentCache(vae, o.seed + 21, o.latent_clips, WorldBatchOptions{}, p.latents.string(), [&](int64_t n) {
+            if (n % 500 == 0) say("[latents] " + std::to_string(n));
+        });
+    }
+
+    engine::Umt5Encoder text(spec.text);
+    engine::WanTransformer transformer(spec.transformer);
+    initTextEncoder(text, o.seed + 2);
+    initTransformer(transformer, o.seed + 3);
+    DitStageOptions dopt;
+    dopt.dir = p.dit.string();
+    dopt.steps = o.dit_steps;
+    dopt.batch = o.dit_batch;
+    dopt.lr = o.dit_lr;
+    dopt.seed = o.seed + 31;
+    dopt.max_length = spec.max_sequence_length;
+    dopt.shift = spec.flow_shift;
+    runDitStage(
+        text, transformer, *tokenizer, cache, dopt,
+        [&](const DitStageReport& r) {
+            if (r.step % 50 == 0) {
+                char buf[160];
+                std::snprintf(buf, sizeof buf, "[dit] step %lld loss %.4f lr %.2e grad %.2f %.2f s/step",
+                              static_cast<long long>(r.step), r.loss, r.lr, r.grad_norm, r.seconds_per_step);
+                say(buf);
+            }
+        },
+        [&](int64_t step, const std::function<void()>& swapEma) {
+            if (step % o.sample_every != 0 && step != o.dit_steps) return;
+            swapEma();
+            writeFolder(spec, cache, text, transformer, vae, p, p.preview.string(), engine::StDType::F32);
+            swapEma();
+            const std::string sheet = (p.dit / ("samples-" + std::to_string(step) + ".png")).string();
+            sampleSheet(p.preview.string(), sheet);
+            writeLossPlot((p.dit / "loss.csv").string(), (p.dit / "loss.png").string());
+            say("[dit] step " + std::to_string(step) + ": samples in " + sheet);
+        });
+    say("[done] " + p.run.string());
+}
+
+void exportModel(const RecipeOptions& o, const std::string& out) {
+    const Paths p(o.run);
+    const auto spec = specFor(o, p);
+    engine::WanVAE vae(spec.vae);
+    loadNamed(vae, p.vaeWeights.string(), "");
+    const auto cache = loadLatentCache(p.latents.string());
+    engine::Umt5Encoder text(spec.text);
+    engine::WanTransformer transformer(spec.transformer);
+    // The DiT stage's EMA weights are what sampling uses.
+    const auto ema = engine::SafetensorsFile::open((p.dit / "ckpt" / "ema.safetensors").string());
+    at::NoGradGuard ng;
+    for (auto& q : text.named_parameters()) q.value().detach().copy_(ema->tensor("text_encoder." + q.key()));
+    for (auto& q : transformer.named_parameters()) q.value().detach().copy_(ema->tensor("transformer." + q.key()));
+    writeFolder(spec, cache, text, transformer, vae, p, out, engine::StDType::F16);
+}
+
+}  // namespace kinora::train

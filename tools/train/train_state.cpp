@@ -1,0 +1,191 @@
+#include "train/train_state.h"
+
+#include "engine/error.h"
+#include "engine/safetensors.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/serialize.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace kinora::train {
+
+namespace fs = std::filesystem;
+
+std::vector<at::Tensor> parametersOf(const ModuleSet& modules) {
+    std::vector<at::Tensor> out;
+    for (const auto& [name, m] : modules) {
+        for (const auto& p : m->parameters()) out.push_back(p);
+    }
+    return out;
+}
+
+Ema::Ema(const ModuleSet& modules, double decay) : decay_(decay) {
+    at::NoGradGuard ng;
+    for (const auto& p : parametersOf(modules)) shadow_.push_back(p.detach().clone());
+}
+
+void Ema::update(const ModuleSet& modules) {
+    at::NoGradGuard ng;
+    const auto params = parametersOf(modules);
+    for (size_t i = 0; i < params.size(); ++i) shadow_[i].mul_(decay_).add_(params[i].detach(), 1.0 - decay_);
+}
+
+void Ema::swap(const ModuleSet& modules) {
+    at::NoGradGuard ng;
+    const auto params = parametersOf(modules);
+    for (size_t i = 0; i < params.size(); ++i) {
+        auto tmp = params[i].detach().clone();
+        params[i].detach().copy_(shadow_[i]);
+        shadow_[i].copy_(tmp);
+    }
+}
+
+std::vector<std::pair<std::string, at::Tensor>> Ema::named(const ModuleSet& modules) const {
+    std::vector<std::pair<std::string, at::Tensor>> out;
+    size_t i = 0;
+    for (const auto& [prefix, m] : modules) {
+        for (const auto& p : m->named_parameters()) out.emplace_back(prefix + "." + p.key(), shadow_[i++]);
+    }
+    return out;
+}
+
+void Ema::load(const ModuleSet& modules, const std::map<std::string, at::Tensor>& named) {
+    at::NoGradGuard ng;
+    size_t i = 0;
+    for (const auto& [prefix, m] : modules) {
+        for (const auto& p : m->named_parameters()) {
+            const auto it = named.find(prefix + "." + p.key());
+            if (it == named.end()) throw engine::EngineError("EMA checkpoint lacks " + prefix + "." + p.key());
+            shadow_[i++].copy_(it->second);
+        }
+    }
+}
+
+double learningRate(int64_t step, int64_t total, int64_t warmup, double peak, double final_fraction) {
+    if (step < warmup) return peak * static_cast<double>(step + 1) / static_cast<double>(warmup);
+    const double progress = std::min(1.0, static_cast<double>(step - warmup) / std::max<int64_t>(1, total - warmup));
+    return peak * (final_fraction + (1 - final_fraction) * 0.5 * (1 + std::cos(M_PI * progress)));
+}
+
+namespace {
+
+uint64_t mix(uint64_t x) {  // splitmix64 finaliser
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+}  // namespace
+
+std::vector<int64_t> batchIndices(uint64_t seed, int64_t step, int64_t batch, int64_t pool) {
+    std::vector<int64_t> out;
+    for (int64_t i = 0; i < batch; ++i) {
+        out.push_back(static_cast<int64_t>(mix(mix(seed) ^ mix(static_cast<uint64_t>(step) * 1000003ull + static_cast<uint64_t>(i))) %
+                                           static_cast<uint64_t>(pool)));
+    }
+    return out;
+}
+
+at::Generator stepGenerator(uint64_t seed, int64_t step, uint64_t stream) {
+    return at::detail::createCPUGenerator(mix(seed ^ mix(static_cast<uint64_t>(step) ^ (stream << 48))));
+}
+
+CsvLog::CsvLog(const std::string& path, const std::vector<std::string>& columns, bool append) {
+    const bool exists = fs::exists(path);
+    f_ = std::fopen(path.c_str(), append ? "a" : "w");
+    if (!f_) throw engine::EngineError(path + ": cannot write the training log");
+    if (!append || !exists) {
+        for (size_t i = 0; i < columns.size(); ++i) std::fprintf(f_, "%s%s", i ? "," : "", columns[i].c_str());
+        std::fprintf(f_, "\n");
+    }
+}
+
+CsvLog::~CsvLog() {
+    if (f_) std::fclose(f_);
+}
+
+void CsvLog::row(const std::vector<double>& values) {
+    for (size_t i = 0; i < values.size(); ++i) std::fprintf(f_, "%s%.8g", i ? "," : "", values[i]);
+    std::fprintf(f_, "\n");
+    std::fflush(f_);
+}
+
+void CsvLog::truncateAfter(const std::string& path, int64_t step) {
+    std::ifstream in(path);
+    if (!in) return;
+    std::string line, out;
+    bool header = true;
+    while (std::getline(in, line)) {
+        if (header || line.empty() || std::stoll(line.substr(0, line.find(','))) <= step) out += line + "\n";
+        header = false;
+    }
+    in.close();
+    std::ofstream(path) << out;
+}
+
+void saveCheckpoint(const std::string& dir, const Checkpoint& state, const ModuleSet& modules, const Ema& ema,
+                    torch::optim::Optimizer& optimizer) {
+    const fs::path target(dir), tmp(dir + ".tmp"), prev(dir + ".prev");
+    fs::remove_all(tmp);
+    fs::create_directories(tmp);
+    std::vector<std::pair<std::string, at::Tensor>> weights;
+    for (const auto& [prefix, m] : modules) {
+        for (const auto& p : m->named_parameters()) weights.emplace_back(prefix + "." + p.key(), p.detach());
+    }
+    engine::writeSafetensors((tmp / "weights.safetensors").string(), weights);
+    engine::writeSafetensors((tmp / "ema.safetensors").string(), ema.named(modules));
+    torch::save(optimizer, (tmp / "optim.pt").string());
+    nlohmann::json j = {{"step", state.step}, {"info", state.info}};
+    std::ofstream((tmp / "state.json").string()) << j.dump(2) << "\n";
+    fs::remove_all(prev);
+    if (fs::exists(target)) fs::rename(target, prev);
+    fs::rename(tmp, target);
+    fs::remove_all(prev);
+}
+
+bool loadCheckpoint(const std::string& dir, Checkpoint& state, const ModuleSet& modules, Ema& ema,
+                    torch::optim::Optimizer& optimizer) {
+    fs::path d(dir);
+    if (!fs::exists(d / "state.json")) {
+        if (fs::exists(fs::path(dir + ".prev") / "state.json")) d = dir + ".prev";  // crash during the swap
+        else return false;
+    }
+    std::ifstream in((d / "state.json").string());
+    const auto j = nlohmann::json::parse(in);
+    state.step = j.at("step").get<int64_t>();
+    state.info = j.at("info").get<std::map<std::string, std::string>>();
+    const auto weights = engine::SafetensorsFile::open((d / "weights.safetensors").string());
+    at::NoGradGuard ng;
+    for (const auto& [prefix, m] : modules) {
+        for (auto& p : m->named_parameters()) p.value().detach().copy_(weights->tensor(prefix + "." + p.key()));
+    }
+    const auto emaFile = engine::SafetensorsFile::open((d / "ema.safetensors").string());
+    std::map<std::string, at::Tensor> named;
+    for (const auto& t : emaFile->tensors()) named[t.name] = emaFile->tensor(t).clone();
+    ema.load(modules, named);
+    torch::load(optimizer, (d / "optim.pt").string());
+    return true;
+}
+
+double clipGradients(const std::vector<at::Tensor>& params, double max_norm) {
+    double total = 0;
+    for (const auto& p : params) {
+        if (p.grad().defined()) total += p.grad().pow(2).sum().item<double>();
+    }
+    const double norm = std::sqrt(total);
+    if (norm > max_norm) {
+        const double scale = max_norm / (norm + 1e-6);
+        for (const auto& p : params) {
+            if (p.grad().defined()) p.mutable_grad().mul_(scale);
+        }
+    }
+    return norm;
+}
+
+}  // namespace kinora::train

@@ -1,0 +1,76 @@
+// What the training stages share: optimiser, EMA of the weights, deterministic batch indices, the CSV
+// log, and checkpoints that make every stage resumable after an interruption with the same result as
+// an uninterrupted run.
+#pragma once
+
+#include <ATen/ATen.h>
+#include <torch/nn/module.h>
+#include <torch/optim/adamw.h>
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kinora::train {
+
+// The named trainable modules of a stage, e.g. {"text_encoder": ..., "transformer": ...}.
+using ModuleSet = std::vector<std::pair<std::string, std::shared_ptr<torch::nn::Module>>>;
+
+std::vector<at::Tensor> parametersOf(const ModuleSet& modules);
+
+// Exponential moving average of parameters (sampling uses the EMA weights: smoother than the raw ones).
+class Ema {
+public:
+    Ema(const ModuleSet& modules, double decay);
+    void update(const ModuleSet& modules);
+    // Copies the EMA weights into / out of the modules (swap keeps both).
+    void swap(const ModuleSet& modules);
+    std::vector<std::pair<std::string, at::Tensor>> named(const ModuleSet& modules) const;
+    void load(const ModuleSet& modules, const std::map<std::string, at::Tensor>& named);
+    double decay() const { return decay_; }
+
+private:
+    double decay_;
+    std::vector<at::Tensor> shadow_;
+};
+
+// Learning rate with linear warm-up then cosine decay to `final_fraction` of the peak.
+double learningRate(int64_t step, int64_t total, int64_t warmup, double peak, double final_fraction = 0.1);
+
+// Batch `step` of a run: `batch` clip indices in [0, pool), deterministic in (seed, step).
+std::vector<int64_t> batchIndices(uint64_t seed, int64_t step, int64_t batch, int64_t pool);
+
+// A CPU generator for step `step` of a run (noise, timesteps, caption dropout).
+at::Generator stepGenerator(uint64_t seed, int64_t step, uint64_t stream);
+
+class CsvLog {
+public:
+    CsvLog(const std::string& path, const std::vector<std::string>& columns, bool append);
+    ~CsvLog();
+    void row(const std::vector<double>& values);
+    // Drops rows after `step` (first column) when resuming from an earlier checkpoint.
+    static void truncateAfter(const std::string& path, int64_t step);
+
+private:
+    FILE* f_ = nullptr;
+};
+
+struct Checkpoint {
+    int64_t step = 0;
+    std::map<std::string, std::string> info;  // stage options, for a human reading state.json
+};
+
+// Writes <dir>/{state.json, weights.safetensors, ema.safetensors, optim.pt} into <dir>.tmp then swaps it
+// in (the previous checkpoint survives a crash mid-write as <dir>.prev).
+void saveCheckpoint(const std::string& dir, const Checkpoint& state, const ModuleSet& modules, const Ema& ema,
+                    torch::optim::Optimizer& optimizer);
+// True when a checkpoint was found and loaded into modules, ema and optimizer.
+bool loadCheckpoint(const std::string& dir, Checkpoint& state, const ModuleSet& modules, Ema& ema,
+                    torch::optim::Optimizer& optimizer);
+
+// Global gradient-norm clipping; returns the norm before clipping.
+double clipGradients(const std::vector<at::Tensor>& params, double max_norm);
+
+}  // namespace kinora::train

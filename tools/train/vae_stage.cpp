@@ -1,0 +1,83 @@
+#include "train/vae_stage.h"
+
+#include "train/train_state.h"
+
+#include <filesystem>
+
+namespace kinora::train {
+
+namespace fs = std::filesystem;
+
+// Evaluation clips come from another stream than training clips (training seeds are `seed`).
+constexpr uint64_t kEvalStream = 0x5EED0E7A1ull;
+
+void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::function<void(const VaeStageReport&)>& on_log) {
+    fs::create_directories(o.dir);
+    std::shared_ptr<torch::nn::Module> handle(&vae, [](torch::nn::Module*) {});
+    const ModuleSet modules{{"vae", handle}};
+    auto params = parametersOf(modules);
+    for (auto& p : params) p.set_requires_grad(true);
+    torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o.lr).betas({0.9, 0.99}).weight_decay(0.0));
+    Ema ema(modules, 0.999);
+    Checkpoint state;
+    const std::string ckpt = (fs::path(o.dir) / "ckpt").string();
+    const bool resumed = loadCheckpoint(ckpt, state, modules, ema, optimizer);
+    const std::string logPath = (fs::path(o.dir) / "loss.csv").string();
+    if (resumed) CsvLog::truncateAfter(logPath, state.step);
+    CsvLog log(logPath, {"step", "loss", "l1", "kl", "lr", "grad_norm"}, resumed);
+    WorldBatchOptions wb;
+    wb.frames = o.frames;
+    wb.width = o.size;
+    wb.height = o.size;
+    vae.train();
+    for (int64_t step = state.step; step < o.steps; ++step) {
+        const double lr = learningRate(step, o.steps, o.warmup, o.lr);
+        for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+        const auto batch = makeWorldBatch(o.seed, batchIndices(o.seed, step, o.batch, o.pool), 0, wb);
+        auto gen = stepGenerator(o.seed, step, 1);
+        const auto [mean, logvar] = vae.encode(batch.video);
+        const auto z = mean + at::exp(0.5 * logvar) * at::randn(mean.sizes(), gen, mean.options());
+        const auto recon = vae.decode(z);
+        const auto l1 = (recon - batch.video).abs().mean();
+        const auto l2 = (recon - batch.video).pow(2).mean();
+        const auto kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean();
+        const auto loss = l1 + l2 + o.kl_weight * kl;
+        optimizer.zero_grad();
+        loss.backward();
+        const double gn = clipGradients(params, 1.0);
+        optimizer.step();
+        ema.update(modules);
+        const int64_t done = step + 1;
+        if (done % o.log_every == 0 || done == o.steps) {
+            VaeStageReport r{done, loss.item<double>(), l1.item<double>(), kl.item<double>()};
+            log.row({static_cast<double>(done), r.loss, r.l1, r.kl, lr, gn});
+            if (on_log) on_log(r);
+        }
+        if (done % o.checkpoint_every == 0 || done == o.steps) {
+            state.step = done;
+            state.info = {{"stage", "vae"}, {"batch", std::to_string(o.batch)}, {"size", std::to_string(o.size)},
+                          {"frames", std::to_string(o.frames)}, {"lr", std::to_string(o.lr)}};
+            saveCheckpoint(ckpt, state, modules, ema, optimizer);
+        }
+    }
+    // Sampling and export use the EMA weights.
+    ema.swap(modules);
+    vae.eval();
+    for (auto& p : params) p.set_requires_grad(false);
+}
+
+double vaePsnr(engine::WanVAE& vae, uint64_t seed, int clips, const WorldBatchOptions& size) {
+    at::InferenceMode guard;
+    double total = 0;
+    for (int i = 0; i < clips; ++i) {
+        const auto batch = makeWorldBatch(seed ^ kEvalStream, {i}, 0, size);
+        const auto recon = vae.decode(vae.encode(batch.video).first);
+        // Both in [0, 255] after rounding, as a viewer sees them.
+        const auto a = at::round((recon + 1) * 127.5).clamp(0, 255), b = at::round((batch.video + 1) * 127.5);
+        const double mse = (a - b).pow(2).mean().item<double>();
+        total += 10 * std::log10(255.0 * 255.0 / std::max(mse, 1e-10));
+    }
+    return total / clips;
+}
+
+}  // namespace kinora::train
