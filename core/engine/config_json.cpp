@@ -11,21 +11,30 @@
 
 namespace kinora::engine {
 
-
-
 ConfigReader ConfigReader::fromFile(const std::string& path) {
     struct stat st {};
-    if (stat(path.c_str(), &st) != 0) throw EngineError(path + ": missing (" + std::strerror(errno) + ")");
+    if (stat(path.c_str(), &st) != 0) {
+        // "missing" only when it is: a folder without read/search permission gives EACCES.
+        const int e = errno;
+        throw EngineError(path + (e == ENOENT ? ": missing (" : ": cannot be read (") + std::strerror(e) + ")");
+    }
     if (S_ISDIR(st.st_mode)) throw EngineError(path + ": is a folder, not a JSON file");
+    // A FIFO or device would block or never end; only regular files are configs.
+    if (!S_ISREG(st.st_mode)) throw EngineError(path + ": is not a regular file");
     if (st.st_size > (16 << 20)) throw EngineError(path + ": over 16 MiB, not a config file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw EngineError(path + ": cannot be read (" + std::strerror(errno) + ")");
     std::stringstream buf;
     buf << in.rdbuf();
-    nlohmann::json j = nlohmann::json::parse(buf.str(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) throw EngineError(path + ": not valid JSON (NaN and Infinity are not allowed either)");
-    if (!j.is_object()) throw EngineError(path + ": not a JSON object");
-    return ConfigReader(path, std::move(j));
+    if (in.bad()) throw EngineError(path + ": cannot be read (" + std::strerror(errno) + ")");
+    return fromText(path, buf.str());
+}
+
+ConfigReader ConfigReader::fromText(const std::string& where, const std::string& text) {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) throw EngineError(where + ": not valid JSON (NaN and Infinity are not allowed either)");
+    if (!j.is_object()) throw EngineError(where + ": not a JSON object");
+    return ConfigReader(where, std::move(j));
 }
 
 ConfigReader::ConfigReader(std::string where, nlohmann::json j) : where_(std::move(where)), json_(std::move(j)) {}

@@ -15,6 +15,9 @@ class ConfigReader {
 public:
     // Reads and parses `path` (at most 16 MiB of JSON).
     static ConfigReader fromFile(const std::string& path);
+    // Parses `text` as the contents of a config file called `where` (fromFile's parsing; the fuzzer's
+    // entry point).
+    static ConfigReader fromText(const std::string& where, const std::string& text);
     ConfigReader(std::string where, nlohmann::json json);
 
     const std::string& where() const { return where_; }

@@ -2,8 +2,16 @@
 
 namespace kinora::engine {
 
+namespace {
+thread_local bool t_shapeOnly = false;
+}
+
+ShapeOnlyParameters::ShapeOnlyParameters() : previous_(t_shapeOnly) { t_shapeOnly = true; }
+ShapeOnlyParameters::~ShapeOnlyParameters() { t_shapeOnly = previous_; }
+
 at::Tensor emptyParameter(torch::nn::Module& m, const std::string& name, at::IntArrayRef shape) {
-    return m.register_parameter(name, at::empty(shape, at::kFloat));
+    const auto options = at::TensorOptions().dtype(at::kFloat).device(t_shapeOnly ? at::kMeta : at::kCPU);
+    return m.register_parameter(name, at::empty(shape, options));
 }
 
 Linear::Linear(int64_t in, int64_t out, bool withBias) {

@@ -51,4 +51,19 @@ public:
 // Registers an uninitialised parameter of `shape` (float32) under `name`.
 at::Tensor emptyParameter(torch::nn::Module& m, const std::string& name, at::IntArrayRef shape);
 
+// While one of these lives on a thread, emptyParameter makes shape-only tensors (LibTorch's meta
+// device: no memory at all). Loaders build a model this way first and check its names and shapes
+// against the checkpoint, so a config with absurd sizes (say vocab_size 10^7 x d_model 65536, 2.6 TB)
+// is rejected with the weight mismatch before anything of that size is allocated.
+class ShapeOnlyParameters {
+public:
+    ShapeOnlyParameters();
+    ~ShapeOnlyParameters();
+    ShapeOnlyParameters(const ShapeOnlyParameters&) = delete;
+    ShapeOnlyParameters& operator=(const ShapeOnlyParameters&) = delete;
+
+private:
+    bool previous_;
+};
+
 }  // namespace kinora::engine

@@ -154,11 +154,23 @@ void parseSafetensorsHeader(const std::string& where, const char* text, size_t t
     std::sort(byOffset.begin(), byOffset.end(), [](auto a, auto b) {
         return a->begin != b->begin ? a->begin < b->begin : a->end < b->end;
     });
-    for (size_t i = 1; i < byOffset.size(); ++i) {
-        // Empty tensors occupy nothing and may share an offset with anything.
-        if (byOffset[i]->begin < byOffset[i - 1]->end && byOffset[i]->begin != byOffset[i]->end) {
-            fail("tensors '" + byOffset[i - 1]->name + "' and '" + byOffset[i]->name + "' overlap");
+    // As the Python library (Metadata::validate): taken in offset order, the tensors are contiguous from
+    // 0 and end exactly at the end of the data section. Anything else means the header does not describe
+    // this data: e.g. a header length a few bytes short only cuts the JSON's padding and would silently
+    // shift every tensor; bytes after the last tensor are a truncated or mis-joined file.
+    uint64_t next = 0;
+    for (size_t i = 0; i < byOffset.size(); ++i) {
+        const StTensorInfo& ti = *byOffset[i];
+        if (ti.begin < next) fail("tensors '" + byOffset[i - 1]->name + "' and '" + ti.name + "' overlap");
+        if (ti.begin > next) {
+            fail("tensor '" + ti.name + "' starts at data offset " + std::to_string(ti.begin) + " but the previous tensor ends at " +
+                 std::to_string(next) + ": safetensors data has no gaps, the header is corrupt");
         }
+        next = ti.end;
+    }
+    if (next != data_size) {
+        fail("the tensors end at data offset " + std::to_string(next) + " but the data section has " + std::to_string(data_size) +
+             " bytes: the header length is wrong or the file has bytes it should not");
     }
     std::sort(tensors.begin(), tensors.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
 }
@@ -167,7 +179,9 @@ void parseSafetensorsHeader(const std::string& where, const char* text, size_t t
 
 std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
     auto fail = [&path](const std::string& what) { throw EngineError(path + ": " + what); };
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO put in place of the file would otherwise wait forever for a writer;
+    // the S_ISREG check below then rejects it. It has no effect on regular files.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) fail("cannot open (" + errnoText() + ")");
     struct stat st {};
     if (fstat(fd, &st) != 0) {
@@ -297,11 +311,21 @@ Checkpoint Checkpoint::open(const std::string& path) {
 }
 
 Checkpoint Checkpoint::openInFolder(const std::string& folder, const std::vector<std::string>& stems) {
+    // exists() with an error_code: the throwing overload raises filesystem_error (not EngineError)
+    // when the folder cannot be searched (no permission).
+    auto present = [](const fs::path& p) {
+        std::error_code ec;
+        if (fs::exists(p, ec)) return true;
+        if (ec && ec != std::errc::no_such_file_or_directory) {
+            throw EngineError(p.string() + ": cannot be read (" + ec.message() + ")");
+        }
+        return false;
+    };
     for (const auto& stem : stems) {
         const fs::path single = fs::path(folder) / (stem + ".safetensors");
-        if (fs::exists(single)) return open(single.string());
+        if (present(single)) return open(single.string());
         const fs::path index = fs::path(folder) / (stem + ".safetensors.index.json");
-        if (fs::exists(index)) return open(index.string());
+        if (present(index)) return open(index.string());
     }
     std::string names;
     for (const auto& stem : stems) names += (names.empty() ? "" : " or ") + stem + ".safetensors";

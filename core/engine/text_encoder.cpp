@@ -11,8 +11,9 @@
 
 namespace kinora::engine {
 
-Umt5Config Umt5Config::fromFile(const std::string& path) {
-    const auto r = ConfigReader::fromFile(path);
+Umt5Config Umt5Config::fromFile(const std::string& path) { return fromReader(ConfigReader::fromFile(path)); }
+
+Umt5Config Umt5Config::fromReader(const ConfigReader& r) {
     const std::string type = r.stringOr("model_type", "");
     if (type != "umt5") {
         r.fail("model_type", "is '" + type + "'; Kinora's text encoder is UMT5 (model_type \"umt5\"), as in Wan2.1");
@@ -166,13 +167,18 @@ at::Tensor promptEmbeds(const at::Tensor& last_hidden_state, const at::Tensor& a
 std::shared_ptr<Umt5Encoder> loadTextEncoder(const std::string& folder, at::ScalarType dtype) {
     namespace fs = std::filesystem;
     const auto config = Umt5Config::fromFile((fs::path(folder) / "config.json").string());
-    auto model = std::make_shared<Umt5Encoder>(config);
     const auto checkpoint = Checkpoint::openInFolder(folder, {"model", "diffusion_pytorch_model"});
     LoadOptions opts;
     opts.dtype = dtype;
     opts.what = "the UMT5 text encoder of " + folder + "/config.json";
     // Transformers checkpoints may carry a second copy of the embedding under this name.
     opts.ignore = [](const std::string& name) { return name == "encoder.embed_tokens.weight"; };
+    {
+        // The config's sizes are only trusted once the checkpoint has tensors of those shapes.
+        ShapeOnlyParameters shapeOnly;
+        checkWeights(Umt5Encoder(config), checkpoint, opts);
+    }
+    auto model = std::make_shared<Umt5Encoder>(config);
     loadWeights(*model, checkpoint, opts);
     return model;
 }

@@ -9,6 +9,8 @@
 
 namespace kinora::engine {
 
+class ConfigReader;
+
 struct Umt5Config {
     int64_t vocab_size = 0;
     int64_t d_model = 0;
@@ -25,6 +27,8 @@ struct Umt5Config {
     // Reads text_encoder/config.json; throws EngineError naming the file and key for anything missing,
     // mistyped, out of range, or of another architecture.
     static Umt5Config fromFile(const std::string& path);
+    // The same checks on an already parsed config (the fuzzer's entry point).
+    static Umt5Config fromReader(const ConfigReader& r);
 };
 
 class Umt5Layer;

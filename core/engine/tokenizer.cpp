@@ -4,8 +4,11 @@
 #include "engine/error.h"
 
 #include "engine/spm_bridge.h"
+#include "engine/text_encoder.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -235,13 +238,25 @@ std::shared_ptr<Tokenizer> Tokenizer::load(const std::string& folder) {
     tok->folder_ = folder;
     const std::string model = (fs::path(folder) / "spiece.model").string();
     std::error_code ec;
-    if (!fs::is_regular_file(model, ec)) throw EngineError(model + ": missing (the tokenizer needs a SentencePiece model)");
+    if (!fs::is_regular_file(model, ec)) {
+        if (ec && ec != std::errc::no_such_file_or_directory) throw EngineError(model + ": cannot be read (" + ec.message() + ")");
+        throw EngineError(model + ": missing (the tokenizer needs a SentencePiece model)");
+    }
+    // SentencePiece's own message for an unreadable file is "not a valid model (Not found: ...)".
+    if (FILE* f = std::fopen(model.c_str(), "rb")) {
+        std::fclose(f);
+    } else {
+        throw EngineError(model + ": cannot be read (" + std::strerror(errno) + ")");
+    }
     tok->sp_ = std::make_unique<SentencePiece>(model);
 
     std::string padToken = "<pad>", eosToken = "</s>";
+    bool fromConfig = false;
     const std::string configPath = (fs::path(folder) / "tokenizer_config.json").string();
-    if (fs::exists(configPath, ec)) {
+    // Optional, but one that exists and cannot be read is an error, not a reason to use defaults.
+    if (fs::exists(configPath, ec) || (ec && ec != std::errc::no_such_file_or_directory)) {
         const auto cfg = ConfigReader::fromFile(configPath);
+        fromConfig = true;
         padToken = cfg.stringOr("pad_token", padToken);
         eosToken = cfg.stringOr("eos_token", eosToken);
         tok->model_max_length_ = cfg.integerOr("model_max_length", 512, 1, int64_t{1} << 62);
@@ -250,14 +265,28 @@ std::shared_ptr<Tokenizer> Tokenizer::load(const std::string& folder) {
     }
     const int pad = tok->sp_->pieceToId(padToken);
     const int eos = tok->sp_->pieceToId(eosToken);
-    if (tok->sp_->idToPiece(pad) != padToken) throw EngineError(model + ": has no pad token '" + padToken + "'");
-    if (tok->sp_->idToPiece(eos) != eosToken) throw EngineError(model + ": has no end-of-sequence token '" + eosToken + "'");
+    // The token names may come from tokenizer_config.json: then the error names that file too.
+    const std::string source = fromConfig ? " (named in " + configPath + ")" : std::string();
+    if (tok->sp_->idToPiece(pad) != padToken) throw EngineError(model + ": has no pad token '" + padToken + "'" + source);
+    if (tok->sp_->idToPiece(eos) != eosToken) throw EngineError(model + ": has no end-of-sequence token '" + eosToken + "'" + source);
     tok->pad_id_ = pad;
     tok->eos_id_ = eos;
     return tok;
 }
 
 int64_t Tokenizer::vocabSize() const { return sp_->pieceSize(); }
+
+void checkTokenizerMatchesEncoder(const Tokenizer& tokenizer, const Umt5Config& encoder, const std::string& folder) {
+    namespace fs = std::filesystem;
+    // Every id the tokenizer can produce indexes the encoder's embedding table ([vocab_size, d_model]);
+    // more pieces than rows would read past it. Fewer is normal (T5 pads the table).
+    if (tokenizer.vocabSize() > encoder.vocab_size) {
+        throw EngineError((fs::path(folder) / "tokenizer" / "spiece.model").string() + " has " +
+                          std::to_string(tokenizer.vocabSize()) + " pieces but " +
+                          (fs::path(folder) / "text_encoder" / "config.json").string() + " has vocab_size " +
+                          std::to_string(encoder.vocab_size) + ": the tokenizer and the text encoder do not belong together");
+    }
+}
 
 std::vector<int> Tokenizer::encode(const std::string& cleaned) const { return sp_->encode(cleaned); }
 

@@ -53,4 +53,11 @@ private:
     int64_t model_max_length_ = 512;
 };
 
+struct Umt5Config;
+
+// For a text encoder and its tokenizer loaded together from the model folder `folder` (its tokenizer/
+// and text_encoder/): throws EngineError naming both files when the tokenizer has more pieces than the
+// encoder's vocab_size (its ids would index past the embedding table).
+void checkTokenizerMatchesEncoder(const Tokenizer& tokenizer, const Umt5Config& encoder, const std::string& folder);
+
 }  // namespace kinora::engine

@@ -10,8 +10,9 @@
 
 namespace kinora::engine {
 
-TransformerConfig TransformerConfig::fromFile(const std::string& path) {
-    const auto r = ConfigReader::fromFile(path);
+TransformerConfig TransformerConfig::fromFile(const std::string& path) { return fromReader(ConfigReader::fromFile(path)); }
+
+TransformerConfig TransformerConfig::fromReader(const ConfigReader& r) {
     const std::string cls = r.stringOr("_class_name", "");
     if (cls != "WanTransformer3DModel") {
         r.fail("_class_name", "is '" + cls + "'; Kinora runs \"WanTransformer3DModel\" (Wan2.1 text-to-video)");
@@ -272,11 +273,16 @@ at::Tensor WanTransformer::forward(const at::Tensor& hidden_states, const at::Te
 std::shared_ptr<WanTransformer> loadTransformer(const std::string& folder, at::ScalarType dtype) {
     namespace fs = std::filesystem;
     const auto config = TransformerConfig::fromFile((fs::path(folder) / "config.json").string());
-    auto model = std::make_shared<WanTransformer>(config);
     const auto checkpoint = Checkpoint::openInFolder(folder, {"diffusion_pytorch_model", "model"});
     LoadOptions opts;
     opts.dtype = dtype;
     opts.what = "the WanTransformer3DModel of " + folder + "/config.json";
+    {
+        // The config's sizes are only trusted once the checkpoint has tensors of those shapes.
+        ShapeOnlyParameters shapeOnly;
+        checkWeights(WanTransformer(config), checkpoint, opts);
+    }
+    auto model = std::make_shared<WanTransformer>(config);
     loadWeights(*model, checkpoint, opts);
     return model;
 }

@@ -12,6 +12,8 @@
 
 namespace kinora::engine {
 
+class ConfigReader;
+
 struct TransformerConfig {
     std::array<int64_t, 3> patch_size{1, 2, 2};  // frames, height, width
     int64_t num_heads = 0;
@@ -29,6 +31,8 @@ struct TransformerConfig {
     int64_t dim() const { return num_heads * head_dim; }
     // Reads transformer/config.json; throws EngineError naming the file and key.
     static TransformerConfig fromFile(const std::string& path);
+    // The same checks on an already parsed config (the fuzzer's entry point).
+    static TransformerConfig fromReader(const ConfigReader& r);
 };
 
 // Intermediate values of one forward pass, for parity tests (filled when a pointer is passed).

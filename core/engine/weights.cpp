@@ -23,14 +23,19 @@ std::string listText(const std::vector<std::string>& names) {
 
 }  // namespace
 
-LoadReport loadWeights(torch::nn::Module& module, const Checkpoint& checkpoint, const LoadOptions& options) {
+namespace {
+
+using Plan = std::vector<std::pair<at::Tensor, const Checkpoint::Entry*>>;
+
+// Matches every parameter and buffer of `module` with a checkpoint entry; throws the mismatch report.
+Plan match(const torch::nn::Module& module, const Checkpoint& checkpoint, const LoadOptions& options) {
     std::vector<std::pair<std::string, at::Tensor>> targets;
     for (const auto& p : module.named_parameters(true)) targets.emplace_back(p.key(), p.value());
     for (const auto& b : module.named_buffers(true)) targets.emplace_back(b.key(), b.value());
 
     std::vector<std::string> missing, misshaped, unexpected;
     std::set<std::string> used;
-    std::vector<std::pair<at::Tensor, const Checkpoint::Entry*>> plan;
+    Plan plan;
     for (auto& [name, target] : targets) {
         std::string stored = options.alias ? options.alias(name) : std::string();
         if (stored.empty()) stored = name;
@@ -63,6 +68,17 @@ LoadReport loadWeights(torch::nn::Module& module, const Checkpoint& checkpoint, 
         msg.pop_back();
         throw EngineError(msg);
     }
+    return plan;
+}
+
+}  // namespace
+
+void checkWeights(const torch::nn::Module& module, const Checkpoint& checkpoint, const LoadOptions& options) {
+    match(module, checkpoint, options);
+}
+
+LoadReport loadWeights(torch::nn::Module& module, const Checkpoint& checkpoint, const LoadOptions& options) {
+    auto plan = match(module, checkpoint, options);
 
     LoadReport report;
     at::NoGradGuard noGrad;

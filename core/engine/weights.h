@@ -33,4 +33,8 @@ struct LoadReport {
 // loading never holds two copies of the weights.
 LoadReport loadWeights(torch::nn::Module& module, const Checkpoint& checkpoint, const LoadOptions& options);
 
+// loadWeights' name, shape and dtype checks alone (same EngineError), touching no tensor data: used on a
+// model built under ShapeOnlyParameters before the real one is allocated.
+void checkWeights(const torch::nn::Module& module, const Checkpoint& checkpoint, const LoadOptions& options);
+
 }  // namespace kinora::engine
