@@ -1,0 +1,170 @@
+// The procedural world that kinora-tiny is trained on: one or two coloured shapes moving on one of
+// eight backgrounds, 17 frames at 8 fps. Scenes are sampled deterministically from a 64-bit seed (own
+// PRNG: std:: distributions differ between standard libraries, and the trainer and evaluator must
+// see the same clip for the same seed everywhere) and rendered anti-aliased into media::Clip.
+//
+// No Qt and no LibTorch here: the trainer (LibTorch) and the evaluator both link this library.
+#pragma once
+
+#include "media/frames.h"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kinora::world {
+
+enum class Color { Red, Orange, Yellow, Green, Cyan, Blue, Purple, Pink, White };
+enum class Shape { Circle, Square, Triangle, Star };
+enum class Motion {
+    MovingLeft,
+    MovingRight,
+    MovingUp,
+    MovingDown,
+    Bouncing,
+    Falling,
+    Spinning,
+    Growing,
+    Shrinking,
+    Still
+};
+enum class Background { Black, White, Gray, BlueSky, NightSky, Sunset, Grass, Snow };
+
+inline constexpr int kColorCount = 9;
+inline constexpr int kShapeCount = 4;
+inline constexpr int kMotionCount = 10;
+inline constexpr int kBackgroundCount = 8;
+
+struct Rgb {
+    uint8_t r = 0, g = 0, b = 0;
+    bool operator==(const Rgb& o) const { return r == o.r && g == o.g && b == o.b; }
+};
+
+// English words as in the canonical prompt ("red", "circle", "moving left", "on a black background")
+// and the Simplified Chinese ones used by the Chinese captions.
+const char* colorName(Color c);
+const char* colorNameZh(Color c);  // 红色 ...
+Rgb colorCentre(Color c);          // sRGB palette centre
+const char* shapeName(Shape s);
+const char* shapeNameZh(Shape s);  // 圆 ...
+const char* motionName(Motion m);
+const char* motionNameZh(Motion m);  // 向左移动 ...
+const char* backgroundName(Background b);    // short id: "black", "blue-sky", ...
+const char* backgroundPhrase(Background b);  // "on a black background", "at sunset", ...
+const char* backgroundPhraseZh(Background b);  // 黑色背景上 ...
+
+// Held-out combinations: never rendered for training, evaluated separately (compositional
+// generalisation). Each is a pair of attributes; a scene object "uses" a held-out combination when
+// any of its pairs is one.
+bool isHeldOutColorShape(Color c, Shape s);              // purple triangle, orange star, cyan square, pink circle
+bool isHeldOutShapeMotion(Shape s, Motion m);            // star bouncing, triangle shrinking, square spinning
+bool isHeldOutMotionBackground(Motion m, Background b);  // moving up in the snow, falling at sunset
+bool isHeldOut(Color c, Shape s, Motion m, Background b);
+
+// A circle spinning in place looks exactly like a circle standing still, so the pair is never used.
+bool isValidShapeMotion(Shape s, Motion m);
+// The smallest RGB distance between the colour's centre and any colour the background shows (over
+// every row, every horizon position it is drawn with, stars and flakes aside).
+double colorBackgroundContrast(Color c, Background b);
+// Pairs below kMinContrast are not sampled (a white object in the snow, a green one on grass, ...).
+inline constexpr double kMinContrast = 80.0;
+bool isVisiblePair(Color c, Background b);
+
+struct ObjectSpec {
+    Color color = Color::Red;
+    Shape shape = Shape::Circle;
+    Motion motion = Motion::Still;
+    Rgb rgb;                   // the colour drawn: the centre varied by up to +-jitter per channel
+    double size = 32;          // nominal extent in pixels at frame 0 (circle diameter, square side; the
+                               // triangle's and star's circumradius is 0.6*size)
+    double end_size = 32;      // at the last frame (differs only for growing/shrinking; linear in between)
+    double x0 = 64, y0 = 64;   // centre at frame 0, pixels
+    double vx = 0, vy = 0;     // pixels/frame: constant velocity of moves, initial velocity of a fall
+    double gravity = 0;        // pixels/frame^2 (falling, bouncing)
+    double floor_y = 0;        // bouncing: the centre's height at impact
+    double restitution = 0;    // bouncing: speed kept at each impact
+    double angle0 = 0;         // radians, 0 = upright (triangle and star point up); y axis points down
+    double spin = 0;           // radians/frame (spinning)
+};
+
+struct SceneSpec {
+    Background background = Background::Black;
+    std::vector<ObjectSpec> objects;  // 1 or 2
+    int frames = 17;
+    int width = 128;
+    int height = 128;
+    int fps = 8;
+    double horizon = 0.7;          // grass/snow/sunset: ground line as a fraction of the height
+    uint64_t detail_seed = 0;      // night-sky stars and snow flakes
+};
+
+enum class HeldOutMode { Exclude, Only, Any };
+
+struct SamplingOptions {
+    HeldOutMode held_out = HeldOutMode::Exclude;
+    double two_object_share = 0.3;
+    int frames = 17;
+    int width = 128;
+    int height = 128;
+    int fps = 8;
+    int color_jitter = 15;  // +- per channel
+    // Fixes an attribute of the first object / the scene (tests and evaluation prompts). A forced
+    // combination that the held-out mode or the visibility rule forbids makes sampleScene throw.
+    std::optional<Color> color;
+    std::optional<Shape> shape;
+    std::optional<Motion> motion;
+    std::optional<Background> background;
+    std::optional<int> object_count;  // 1 or 2
+};
+
+// Deterministic in (seed, options). Held-out mode Exclude: no object uses a held-out combination;
+// Only: every object uses at least one; Any: no restriction. Invisible pairs and a spinning circle are
+// never sampled. Two objects have different colours and keep apart (no overlap in any frame).
+// Throws std::invalid_argument for impossible options (sizes below 32 pixels, frames < 5, ...).
+SceneSpec sampleScene(uint64_t seed, const SamplingOptions& options = {});
+
+// Where an object is in a frame, exactly as render() draws it.
+struct ObjectTruth {
+    double cx = 0, cy = 0;  // centre (= centroid of the drawn shape), pixels
+    double size = 0;        // nominal extent this frame
+    double angle = 0;       // radians
+    double area = 0;        // exact area of the shape, pixels^2
+    double radius = 0;      // circumradius: the shape lies inside this circle around (cx, cy)
+    bool inside = true;     // the whole shape lies within the frame
+};
+ObjectTruth objectAt(const SceneSpec& scene, const ObjectSpec& o, int frame);
+// [object][frame]
+std::vector<std::vector<ObjectTruth>> groundTruth(const SceneSpec& scene);
+// The object's anti-aliased coverage (0..255) in one frame, width*height bytes: the "visible mask".
+std::vector<uint8_t> objectMask(const SceneSpec& scene, int object, int frame);
+
+// The background alone, without stars or flakes: one colour per row (every background of this world is
+// uniform along rows apart from those small dots). Used by the analyser to classify backgrounds.
+std::vector<std::array<double, 3>> backgroundProfile(Background b, int height, double horizon);
+// Horizon positions the sampler uses for a background (a single value for those without one).
+std::vector<double> horizonChoices(Background b);
+
+// 17 frames of packed RGB24; anti-aliased (OpenCV LINE_AA with sub-pixel coordinates), and identical
+// bytes for identical specs.
+media::Clip render(const SceneSpec& scene);
+
+// The seed of clip `index` in a stream of clips from `base` (trainer, CLI and evaluator agree on it).
+uint64_t clipSeed(uint64_t base, uint64_t index);
+
+// Deterministic PRNG (xoshiro256** seeded through splitmix64), exposed for captions and tests.
+class Rng {
+public:
+    explicit Rng(uint64_t seed);
+    uint64_t next();
+    double uniform();                     // [0, 1), 53 bits
+    double uniform(double lo, double hi);  // [lo, hi)
+    int below(int n);                     // [0, n)
+    bool chance(double p) { return uniform() < p; }
+
+private:
+    uint64_t s_[4];
+};
+
+}  // namespace kinora::world
