@@ -30,7 +30,8 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
     }
     auto all = at::cat(lat, 0);
     LatentCache c;
-    const auto m = all.mean({0, 2, 3, 4}), s = all.std_correction({0, 2, 3, 4}, 1);
+    const auto m = all.mean({0, 2, 3, 4});
+    const auto s = all.std({0, 2, 3, 4}, /*unbiased=*/true);
     for (int64_t k = 0; k < all.size(1); ++k) {
         c.mean.push_back(m[k].item<double>());
         c.std.push_back(s[k].item<double>());
@@ -39,7 +40,7 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
     c.masks = at::cat(masks, 0);
     c.seed = seed;
     c.world = world;
-    engine::writeSafetensors(path, {{"latents", c.latents}, {"masks", c.masks}, {"mean", m}, {"std", s}},
+    engine::writeSafetensors(path, {{"latents", c.latents}, {"masks", c.masks}, {"mean", m.contiguous()}, {"std", s.contiguous()}},
                              {{"seed", std::to_string(seed)}, {"frames", std::to_string(world.frames)},
                               {"width", std::to_string(world.width)}, {"height", std::to_string(world.height)},
                               {"chinese_share", std::to_string(world.chinese_share)},

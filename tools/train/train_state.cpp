@@ -136,7 +136,7 @@ void saveCheckpoint(const std::string& dir, const Checkpoint& state, const Modul
     fs::create_directories(tmp);
     std::vector<std::pair<std::string, at::Tensor>> weights;
     for (const auto& [prefix, m] : modules) {
-        for (const auto& p : m->named_parameters()) weights.emplace_back(prefix + "." + p.key(), p.detach());
+        for (const auto& p : m->named_parameters()) weights.emplace_back(prefix + "." + p.key(), p.value().detach());
     }
     engine::writeSafetensors((tmp / "weights.safetensors").string(), weights);
     engine::writeSafetensors((tmp / "ema.safetensors").string(), ema.named(modules));
