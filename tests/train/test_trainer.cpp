@@ -124,7 +124,8 @@ private slots:
         const auto reloaded = train::loadLatentCache((dir_.path() + "/latents.safetensors").toStdString());
         QVERIFY(at::equal(reloaded.latents, cache.latents));
 
-        auto runTo = [&](const std::string& dir, int64_t steps, std::vector<double>* losses) {
+        // `interrupt_at`: the run dies right after the checkpoint of that step (as a killed process would).
+        auto runTo = [&](const std::string& dir, int64_t steps, std::vector<double>* losses, int64_t interrupt_at = -1) {
             engine::Umt5Encoder text(spec.text);
             engine::WanTransformer transformer(spec.transformer);
             train::initTextEncoder(text, 2);
@@ -138,9 +139,14 @@ private slots:
             o.max_length = 24;
             o.log_every = 1;
             o.checkpoint_every = 3;
-            train::runDitStage(text, transformer, *tokenizer_, cache, o, [&](const train::DitStageReport& r) {
-                if (losses) losses->push_back(r.loss);
-            });
+            train::runDitStage(
+                text, transformer, *tokenizer_, cache, o,
+                [&](const train::DitStageReport& r) {
+                    if (losses) losses->push_back(r.loss);
+                },
+                [&](int64_t step, const std::function<void()>&) {
+                    if (step == interrupt_at) throw std::runtime_error("interrupted");
+                });
             return train::namedWeights(transformer, at::kFloat);
         };
         std::vector<double> losses;
@@ -151,9 +157,9 @@ private slots:
         QVERIFY(std::abs(meanOf(losses, 0, 5) - 2.0) < 0.3);
         QVERIFY(meanOf(losses, 55, 60) < 0.9 * meanOf(losses, 0, 5));
 
-        // Interrupted after 9 steps (a checkpoint), then resumed by a fresh process state to 12.
+        // A 12-step run interrupted after the checkpoint of step 9, then resumed from scratch objects.
         const std::string b = (dir_.path() + "/dit-b").toStdString();
-        runTo(b, 9, nullptr);
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, runTo(b, 12, nullptr, 9));
         const auto resumed = runTo(b, 12, nullptr);
         const auto uninterrupted = runTo((dir_.path() + "/dit-c").toStdString(), 12, nullptr);
         QCOMPARE(resumed.size(), uninterrupted.size());
