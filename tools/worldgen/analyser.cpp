@@ -433,8 +433,8 @@ MotionResult classifyMotion(const std::vector<TrackPoint>& tr, double rotation, 
 // ---- tracking -----------------------------------------------------------------------------------
 
 int mostCommonCount(const std::vector<FrameSeg>& segs) {
-    std::vector<int> hist(8, 0);
-    for (const auto& s : segs) hist[size_t(std::min<size_t>(s.comps.size(), 7))]++;
+    std::vector<int> hist(64, 0);
+    for (const auto& s : segs) hist[std::min<size_t>(s.comps.size(), 63)]++;
     return int(std::max_element(hist.begin(), hist.end()) - hist.begin());
 }
 
@@ -551,6 +551,14 @@ Analysis analyse(const media::Clip& clip, const AnalyserOptions& opt) {
             coherent = false;
             why.push_back(fmt("colour not uniform inside the object (spread %.0f)", spread));
         }
+        // One colour through the clip: an object that changes colour from frame to frame is flicker.
+        double drift = 0;
+        for (const auto& o : fr)
+            if (o.present) drift = std::max(drift, dist3(o.mean, oa.mean_rgb));
+        if (drift > 40) {
+            coherent = false;
+            why.push_back(fmt("colour changes over the clip (a frame %.0f away from the median)", drift));
+        }
         // Area: no frame-filling blob; stable apart from a smooth trend.
         std::vector<double> logArea;
         double maxArea = 0, maxStep = 0, maxJump = 0;
@@ -590,17 +598,27 @@ Analysis analyse(const media::Clip& clip, const AnalyserOptions& opt) {
         }
         // Dominance: the pixels of this colour in the whole clip (foreground, after the opening) lie in
         // this object; the same colour in patches elsewhere means no coherent object.
+        // The other object of a two-object clip is not a patch of this one, even in a near colour
+        // (orange next to yellow).
         double inside = 0, total = 0;
+        const auto kernel = cv::getStructuringElement(cv::MORPH_RECT, {5, 5});
         for (int t = 0; t < F; ++t) {
             const FrameSeg& sg = segs[size_t(t)];
-            cv::Mat grown;
-            if (fr[size_t(t)].present) cv::dilate(fr[size_t(t)].mask, grown, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+            cv::Mat grown, others = cv::Mat::zeros(H, W, CV_8U);
+            if (fr[size_t(t)].present) cv::dilate(fr[size_t(t)].mask, grown, kernel);
+            for (int k2 = 0; k2 < nObj; ++k2) {
+                if (k2 == j || !obj[size_t(k2)][size_t(t)].present) continue;
+                cv::Mat g2;
+                cv::dilate(obj[size_t(k2)][size_t(t)].mask, g2, kernel);
+                others |= g2;
+            }
             for (int y = 0; y < H; ++y) {
                 const uint8_t* p = frames[size_t(t)].ptr<uint8_t>(y);
                 const int* lab = sg.labels.ptr<int>(y);
                 const uint8_t* g = grown.empty() ? nullptr : grown.ptr<uint8_t>(y);
+                const uint8_t* other = others.ptr<uint8_t>(y);
                 for (int x = 0; x < W; ++x) {
-                    if (!lab[x]) continue;
+                    if (!lab[x] || (other[x] && !(g && g[x]))) continue;
                     const Vec3 v{double(p[3 * x]), double(p[3 * x + 1]), double(p[3 * x + 2])};
                     if (dist3(v, oa.mean_rgb) > opt.max_color_distance) continue;
                     total += 1;
