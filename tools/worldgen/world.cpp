@@ -574,7 +574,9 @@ SceneSpec sampleScene(uint64_t seed, const SamplingOptions& opt) {
             return sc;
         }
     }
-    throw std::invalid_argument("sampleScene: could not place the objects with these options");
+    throw std::invalid_argument(
+        "sampleScene: no scene satisfies these options (a forced combination that is held out, invisible on "
+        "every allowed background, or that leaves no room for its motion)");
 }
 
 // ---- rendering ---------------------------------------------------------------------------------
