@@ -204,43 +204,86 @@ std::optional<Shape> classifyOutline(const cv::Mat& mask, double& solidity, doub
     float radius = 0;
     cv::minEnclosingCircle(c, centre, radius);
     fill = area / (kPi * double(radius) * double(radius));
-    // Rotation-invariant measures. Ideal values: solidity star 0.62, others 1; area over the
-    // enclosing circle's area: circle 1, square 0.64, triangle 0.41 (star caught by solidity).
+    const cv::RotatedRect box = cv::minAreaRect(c);
+    const double rectFill = area / std::max(1.0, double(box.size.area()));
+    // Rotation-invariant measures. Solidity: star 0.62, the others 1. For the others, the share of the
+    // enclosing circle and of the smallest enclosing rectangle they fill: circle (1, 0.785), square
+    // (0.637, 1), triangle (0.413, 0.5); the nearest of these. Two measures rather than one keep a
+    // softly drawn triangle (rounded corners fill more of its circle) from reading as a square.
     if (solidity < 0.82) return Shape::Star;
-    if (fill >= 0.80) return Shape::Circle;
-    if (fill >= 0.53) return Shape::Square;
-    return Shape::Triangle;
+    const double proto[3][2] = {{1.0, 0.785}, {0.637, 1.0}, {0.413, 0.5}};
+    const Shape shapes[3] = {Shape::Circle, Shape::Square, Shape::Triangle};
+    int best = 0;
+    double bestD = 1e9;
+    for (int i = 0; i < 3; ++i) {
+        const double d = std::hypot(fill - proto[i][0], rectFill - proto[i][1]);
+        if (d < bestD) bestD = d, best = i;
+    }
+    return shapes[best];
 }
 
-ObjFrame measure(const cv::Mat& rgb, const FrameSeg& seg, const Component& comp) {
-    ObjFrame o;
-    o.present = true;
-    cv::Mat compMask = seg.labels == comp.label;
-    // Shape and area on the raw mask near the component: the opening that removed stars also blunts a
-    // star's tips by a pixel.
-    cv::Mat grown;
-    cv::dilate(compMask, grown, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
-    o.mask = seg.raw & grown;
-    const cv::Moments mo = cv::moments(o.mask, true);
-    o.area = mo.m00;
-    o.x = mo.m10 / std::max(1.0, mo.m00) + 0.5;  // pixel (i, j) covers [i, i+1): centres at +0.5
-    o.y = mo.m01 / std::max(1.0, mo.m00) + 0.5;
-    // Interior colour: one pixel in from the edge, away from anti-aliased blends.
-    cv::Mat inner;
-    cv::erode(o.mask, inner, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
-    if (cv::countNonZero(inner) < 8) inner = o.mask;
+// Mean colour of `rgb` over `mask`.
+Vec3 meanOver(const cv::Mat& rgb, const cv::Mat& mask) {
     Vec3 sum{0, 0, 0};
     double n = 0;
     for (int y = 0; y < rgb.rows; ++y) {
         const uint8_t* p = rgb.ptr<uint8_t>(y);
-        const uint8_t* m = inner.ptr<uint8_t>(y);
+        const uint8_t* m = mask.ptr<uint8_t>(y);
         for (int x = 0; x < rgb.cols; ++x)
             if (m[x]) {
                 for (int c = 0; c < 3; ++c) sum[size_t(c)] += p[3 * x + c];
                 n += 1;
             }
     }
-    o.mean = {sum[0] / n, sum[1] / n, sum[2] / n};
+    return n > 0 ? Vec3{sum[0] / n, sum[1] / n, sum[2] / n} : Vec3{0, 0, 0};
+}
+
+// The core of a mask: at least min(4, 0.6 * inradius) pixels inside (never empty).
+cv::Mat coreOf(const cv::Mat& mask) {
+    cv::Mat depth;
+    cv::distanceTransform(mask, depth, cv::DIST_L2, 3);
+    double deepest = 0;
+    cv::minMaxLoc(depth, nullptr, &deepest);
+    cv::Mat inner = depth >= std::min(4.0, std::max(1.0, 0.6 * deepest));
+    if (cv::countNonZero(inner) < 8) inner = mask.clone();
+    return inner;
+}
+
+ObjFrame measure(const cv::Mat& rgb, const FrameSeg& seg, const Component& comp, const std::vector<Vec3>& bg) {
+    ObjFrame o;
+    o.present = true;
+    cv::Mat compMask = seg.labels == comp.label;
+    // The object's pixels near the component (the opening that removed stars also blunts a star's tips),
+    // then the edge put where a pixel is nearer the object's colour than the background's: half-way
+    // through the anti-aliased or blurred rim, so a soft model output keeps its true outline and area
+    // (a fixed distance from the background would fatten soft shapes by a pixel or two).
+    cv::Mat grown;
+    cv::dilate(compMask, grown, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+    cv::Mat rough = seg.raw & grown;
+    const Vec3 core = meanOver(rgb, coreOf(rough));
+    o.mask = cv::Mat::zeros(rgb.size(), CV_8U);
+    for (int y = 0; y < rgb.rows; ++y) {
+        const uint8_t* p = rgb.ptr<uint8_t>(y);
+        const uint8_t* g = grown.ptr<uint8_t>(y);
+        uint8_t* m = o.mask.ptr<uint8_t>(y);
+        const Vec3& b = bg[size_t(y)];
+        for (int x = 0; x < rgb.cols; ++x) {
+            if (!g[x]) continue;
+            const Vec3 v{double(p[3 * x]), double(p[3 * x + 1]), double(p[3 * x + 2])};
+            m[x] = dist3(v, core) < dist3(v, b) ? 255 : 0;
+        }
+    }
+    if (cv::countNonZero(o.mask) < 8) o.mask = rough;
+    const cv::Moments mo = cv::moments(o.mask, true);
+    o.area = mo.m00;
+    o.x = mo.m10 / std::max(1.0, mo.m00) + 0.5;  // pixel (i, j) covers [i, i+1): centres at +0.5
+    o.y = mo.m01 / std::max(1.0, mo.m00) + 0.5;
+    // Interior colour: the core of the shape, away from the rim where it blends into the background
+    // (one pixel for a crisp render, a few for a soft model output): deep enough for a blur of sigma
+    // 1.5, and never empty.
+    const cv::Mat inner = coreOf(o.mask);
+    const double n = std::max(1, cv::countNonZero(inner));
+    o.mean = meanOver(rgb, inner);
     double ss = 0;
     std::array<std::complex<double>, 3> mom{};
     const double cx = o.x - 0.5, cy = o.y - 0.5;
@@ -433,8 +476,8 @@ MotionResult classifyMotion(const std::vector<TrackPoint>& tr, double rotation, 
 // ---- tracking -----------------------------------------------------------------------------------
 
 int mostCommonCount(const std::vector<FrameSeg>& segs) {
-    std::vector<int> hist(8, 0);
-    for (const auto& s : segs) hist[size_t(std::min<size_t>(s.comps.size(), 7))]++;
+    std::vector<int> hist(64, 0);
+    for (const auto& s : segs) hist[std::min<size_t>(s.comps.size(), 63)]++;
     return int(std::max_element(hist.begin(), hist.end()) - hist.begin());
 }
 
@@ -495,7 +538,7 @@ Analysis analyse(const media::Clip& clip, const AnalyserOptions& opt) {
         }
         for (int j = 0; j < nObj; ++j) {
             const Component& c = comps[size_t(order[size_t(j)])];
-            obj[size_t(j)][size_t(t)] = measure(frames[size_t(t)], segs[size_t(t)], c);
+            obj[size_t(j)][size_t(t)] = measure(frames[size_t(t)], segs[size_t(t)], c, bgRows);
             last[size_t(j)] = {c.cx, c.cy};
         }
     }
@@ -551,6 +594,14 @@ Analysis analyse(const media::Clip& clip, const AnalyserOptions& opt) {
             coherent = false;
             why.push_back(fmt("colour not uniform inside the object (spread %.0f)", spread));
         }
+        // One colour through the clip: an object that changes colour from frame to frame is flicker.
+        double drift = 0;
+        for (const auto& o : fr)
+            if (o.present) drift = std::max(drift, dist3(o.mean, oa.mean_rgb));
+        if (drift > 40) {
+            coherent = false;
+            why.push_back(fmt("colour changes over the clip (a frame %.0f away from the median)", drift));
+        }
         // Area: no frame-filling blob; stable apart from a smooth trend.
         std::vector<double> logArea;
         double maxArea = 0, maxStep = 0, maxJump = 0;
@@ -590,17 +641,27 @@ Analysis analyse(const media::Clip& clip, const AnalyserOptions& opt) {
         }
         // Dominance: the pixels of this colour in the whole clip (foreground, after the opening) lie in
         // this object; the same colour in patches elsewhere means no coherent object.
+        // The other object of a two-object clip is not a patch of this one, even in a near colour
+        // (orange next to yellow).
         double inside = 0, total = 0;
+        const auto kernel = cv::getStructuringElement(cv::MORPH_RECT, {5, 5});
         for (int t = 0; t < F; ++t) {
             const FrameSeg& sg = segs[size_t(t)];
-            cv::Mat grown;
-            if (fr[size_t(t)].present) cv::dilate(fr[size_t(t)].mask, grown, cv::getStructuringElement(cv::MORPH_RECT, {5, 5}));
+            cv::Mat grown, others = cv::Mat::zeros(H, W, CV_8U);
+            if (fr[size_t(t)].present) cv::dilate(fr[size_t(t)].mask, grown, kernel);
+            for (int k2 = 0; k2 < nObj; ++k2) {
+                if (k2 == j || !obj[size_t(k2)][size_t(t)].present) continue;
+                cv::Mat g2;
+                cv::dilate(obj[size_t(k2)][size_t(t)].mask, g2, kernel);
+                others |= g2;
+            }
             for (int y = 0; y < H; ++y) {
                 const uint8_t* p = frames[size_t(t)].ptr<uint8_t>(y);
                 const int* lab = sg.labels.ptr<int>(y);
                 const uint8_t* g = grown.empty() ? nullptr : grown.ptr<uint8_t>(y);
+                const uint8_t* other = others.ptr<uint8_t>(y);
                 for (int x = 0; x < W; ++x) {
-                    if (!lab[x]) continue;
+                    if (!lab[x] || (other[x] && !(g && g[x]))) continue;
                     const Vec3 v{double(p[3 * x]), double(p[3 * x + 1]), double(p[3 * x + 2])};
                     if (dist3(v, oa.mean_rgb) > opt.max_color_distance) continue;
                     total += 1;

@@ -146,8 +146,8 @@ std::vector<std::array<double, 3>> backgroundProfile(Background b, int height, d
 // Horizon positions the sampler uses for a background (a single value for those without one).
 std::vector<double> horizonChoices(Background b);
 
-// 17 frames of packed RGB24; anti-aliased (OpenCV LINE_AA with sub-pixel coordinates), and identical
-// bytes for identical specs.
+// 17 frames of packed RGB24; anti-aliased (coverage from 4x4 samples per pixel, so drawn area and
+// centroid match the ground truth), and identical bytes for identical specs.
 media::Clip render(const SceneSpec& scene);
 
 // The seed of clip `index` in a stream of clips from `base` (trainer, CLI and evaluator agree on it).
