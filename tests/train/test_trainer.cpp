@@ -101,6 +101,7 @@ private slots:
         o.batch = 2;
         o.frames = 5;
         o.size = 32;
+        o.render_size = 64;
         o.lr = 2e-3;
         o.warmup = 5;
         o.log_every = 1;

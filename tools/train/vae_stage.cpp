@@ -27,19 +27,27 @@ void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::funct
     CsvLog log(logPath, {"step", "loss", "l1", "kl", "lr", "grad_norm"}, resumed);
     WorldBatchOptions wb;
     wb.frames = o.frames;
-    wb.width = o.size;
-    wb.height = o.size;
+    wb.width = o.render_size;
+    wb.height = o.render_size;
     vae.train();
     for (int64_t step = state.step; step < o.steps; ++step) {
         const double lr = learningRate(step, o.steps, o.warmup, o.lr);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-        const auto batch = makeWorldBatch(o.seed, batchIndices(o.seed, step, o.batch, o.pool), 0, wb);
+        const auto full = makeWorldBatch(o.seed, batchIndices(o.seed, step, o.batch, o.pool), 0, wb).video;
         auto gen = stepGenerator(o.seed, step, 1);
-        const auto [mean, logvar] = vae.encode(batch.video);
+        // A random window of each clip, on the VAE's 8-pixel grid.
+        const int64_t positions = (o.render_size - o.size) / 8 + 1;
+        const auto offsets = at::randint(positions, {o.batch, 2}, gen, at::kLong) * 8;
+        std::vector<at::Tensor> crops;
+        for (int64_t b = 0; b < o.batch; ++b) {
+            crops.push_back(full[b].narrow(2, offsets[b][0].item<int64_t>(), o.size).narrow(3, offsets[b][1].item<int64_t>(), o.size));
+        }
+        const auto video = at::stack(crops).contiguous();
+        const auto [mean, logvar] = vae.encode(video);
         const auto z = mean + at::exp(0.5 * logvar) * at::randn(mean.sizes(), gen, mean.options());
         const auto recon = vae.decode(z);
-        const auto l1 = (recon - batch.video).abs().mean();
-        const auto l2 = (recon - batch.video).pow(2).mean();
+        const auto l1 = (recon - video).abs().mean();
+        const auto l2 = (recon - video).pow(2).mean();
         const auto kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean();
         const auto loss = l1 + l2 + o.kl_weight * kl;
         optimizer.zero_grad();

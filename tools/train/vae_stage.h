@@ -12,9 +12,10 @@ namespace kinora::train {
 struct VaeStageOptions {
     std::string dir;          // checkpoints and logs: <dir>/ckpt, <dir>/loss.csv
     int64_t steps = 3000;
-    int64_t batch = 4;
-    int frames = 9;           // training clips are short and small: the VAE is convolutional and causal,
-    int size = 64;            // so it generalises to 17 frames of 128x128 (checked by the PSNR evaluation)
+    int64_t batch = 8;
+    int frames = 5;           // training clips are short crops of full-size clips: the VAE is convolutional
+    int size = 48;            // and causal, so it generalises to 17 frames of 128x128 (checked by the PSNR
+    int render_size = 128;    // evaluation), while each step costs a fraction of a whole clip
     double lr = 1e-3;
     int64_t warmup = 100;
     double kl_weight = 1e-6;
