@@ -120,11 +120,7 @@ ModelSummary inspectModel(const std::string& folder) {
 
         ComponentSummary tok = component("tokenizer", "T5Tokenizer", folder);
         const auto tokenizer = Tokenizer::load(tok.path);
-        if (tokenizer->vocabSize() > umt5.vocab_size) {
-            throw EngineError(tok.path + "/spiece.model: has " + std::to_string(tokenizer->vocabSize()) +
-                              " pieces but " + text.path + "/config.json has vocab_size " + std::to_string(umt5.vocab_size) +
-                              ": the tokenizer does not belong to this text encoder");
-        }
+        checkTokenizerMatchesEncoder(*tokenizer, umt5, folder);
 
         ComponentSummary tr = component("transformer", "WanTransformer3DModel", folder);
         const auto tcfg = TransformerConfig::fromFile(tr.path + "/config.json");
