@@ -618,7 +618,24 @@ at::Tensor WanVAE::denormalizeLatents(const at::Tensor& z) const {
     return z * latentStat(config_.latents_std, z) + latentStat(config_.latents_mean, z);
 }
 
+namespace {
+
+// Whether this LibTorch runs the VAE's operations in `dtype` on the CPU (1.13 has no float16
+// convolution, SiLU or upsampling there); tried on a tiny tensor rather than assumed per version.
+void requireCpuSupport(at::ScalarType dtype) {
+    try {
+        const at::Tensor x = at::ones({1, 1, 2, 2}, at::TensorOptions().dtype(dtype));
+        at::silu(at::conv2d(at::upsample_nearest2d(x, {4, 4}), at::ones({1, 1, 3, 3}, x.options()), {}, 1, 1));
+    } catch (const c10::Error&) {
+        throw EngineError(std::string("the VAE cannot run in ") + c10::toString(dtype) +
+                          " on this LibTorch's CPU (use Float or BFloat16)");
+    }
+}
+
+}  // namespace
+
 std::shared_ptr<WanVAE> loadVae(const std::string& vaeFolder, at::ScalarType dtype) {
+    requireCpuSupport(dtype);
     auto vae = std::make_shared<WanVAE>(VaeConfig::fromFile(vaeFolder + "/config.json"));
     const auto checkpoint = Checkpoint::openInFolder(vaeFolder, {"diffusion_pytorch_model"});
     LoadOptions options;
