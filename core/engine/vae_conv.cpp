@@ -9,17 +9,27 @@ namespace {
 
 std::atomic<VaeConvPath> g_path{VaeConvPath::Auto};
 
-// [B, n, C, H, W] -> [B*n, C, H, W]; a view when the frames are contiguous (batch 1, step 1).
+}  // namespace
+
 at::Tensor foldFrames(const at::Tensor& x) {
-    return x.reshape({x.size(0) * x.size(1), x.size(2), x.size(3), x.size(4)});
+    // Reshaped in memory order so that a copy (batch > 1 with a slice of the frames) stays channels-last.
+    const at::Tensor physical = x.permute({0, 1, 3, 4, 2});
+    return physical.reshape({x.size(0) * x.size(1), x.size(3), x.size(4), x.size(2)}).permute({0, 3, 1, 2});
 }
+
+namespace {
 
 at::Tensor viaConv3d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t front_zeros,
                      int64_t stride_t, int64_t pad_h, int64_t pad_w) {
-    at::Tensor xi = x.permute({0, 2, 1, 3, 4}).contiguous();
-    if (front_zeros > 0) xi = at::constant_pad_nd(xi, {0, 0, 0, 0, front_zeros, 0});
+    // The frames layout is ChannelsLast3d of [B, C, T, H, W]: no copy unless x is laid out otherwise.
+    at::Tensor xi = x.permute({0, 2, 1, 3, 4}).contiguous(at::MemoryFormat::ChannelsLast3d);
+    if (front_zeros > 0) {
+        const at::Tensor zeros = at::zeros({xi.size(0), xi.size(1), front_zeros, xi.size(3), xi.size(4)},
+                                           xi.options().memory_format(at::MemoryFormat::ChannelsLast3d));
+        xi = at::cat({zeros, xi}, 2);
+    }
     const at::Tensor y = at::conv3d(xi, weight, bias, {stride_t, 1, 1}, {0, pad_h, pad_w});
-    return y.permute({0, 2, 1, 3, 4}).contiguous();
+    return toFrameLayout(y.permute({0, 2, 1, 3, 4}));
 }
 
 at::Tensor viaFrames(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t front_zeros,
@@ -39,8 +49,10 @@ at::Tensor viaFrames(const at::Tensor& x, const at::Tensor& weight, const at::Te
         if (n <= 0) continue;  // this tap only ever sees zero frames
         const int64_t r0 = stride_t * first + k - front_zeros;
         const at::Tensor frames = x.slice(1, r0, r0 + stride_t * (n - 1) + 1, stride_t);
+        // Small inputs take LibTorch's native (NCHW) kernel: bring those back to the frames layout.
         const at::Tensor y2 = at::conv2d(foldFrames(frames), weight.select(2, k), out.defined() ? at::Tensor() : bias,
-                                         1, {pad_h, pad_w});
+                                         1, {pad_h, pad_w})
+                                  .contiguous(at::MemoryFormat::ChannelsLast);
         const at::Tensor y = y2.view({batch, n, y2.size(1), y2.size(2), y2.size(3)});
         if (!out.defined()) {
             TORCH_INTERNAL_ASSERT(first == 0);
@@ -55,6 +67,21 @@ at::Tensor viaFrames(const at::Tensor& x, const at::Tensor& weight, const at::Te
 }
 
 }  // namespace
+
+at::Tensor toFrameLayout(const at::Tensor& x) {
+    return x.permute({0, 1, 3, 4, 2}).contiguous().permute({0, 1, 4, 2, 3});
+}
+
+at::Tensor framesFromChannelMajor(const at::Tensor& x) {
+    return x.permute({0, 2, 3, 4, 1}).contiguous().permute({0, 1, 4, 2, 3});
+}
+
+at::Tensor catFrames(at::TensorList parts) {
+    std::vector<at::Tensor> physical;
+    physical.reserve(parts.size());
+    for (const auto& p : parts) physical.push_back(p.permute({0, 1, 3, 4, 2}));
+    return at::cat(physical, 1).permute({0, 1, 4, 2, 3});
+}
 
 void setVaeConvPath(VaeConvPath path) { g_path.store(path); }
 VaeConvPath vaeConvPath() { return g_path.load(); }
