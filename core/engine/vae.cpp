@@ -107,8 +107,9 @@ int64_t VaeConfig::temporalFactor() const {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Building blocks. Activations are frames-major, [B, T, C, H, W]: channels sit at dim -3 as in the
-// per-frame [B*T, C, H, W] view, so norms and 2D layers serve both without copies.
+// Building blocks. Activations are frames-major, [B, T, C, H, W], stored channels-last (the frames
+// layout of vae_conv.h): channels sit at dim -3 as in the per-frame [B*T, C, H, W] view, so norms and
+// 2D layers serve both without copies.
 
 namespace {
 
