@@ -352,8 +352,9 @@ public:
         if (mode_ == Mode::Upsample3d) x = doubleFrames(x, cache.take());
         at::Tensor frames = fold(x);
         if (mode_ == Mode::Upsample2d || mode_ == Mode::Upsample3d) {
-            // nearest-exact and nearest agree for an integer factor of 2
-            frames = conv->forward(at::upsample_nearest2d(frames, {2 * frames.size(2), 2 * frames.size(3)}), 1, 1);
+            // nearest-exact and nearest agree for an integer factor of 2; the upsampling and the 3x3
+            // convolution are computed together at the low resolution (vae_conv.h)
+            frames = upsample2xConv3x3(frames, conv->weight, conv->bias);
         } else {
             frames = conv->forward(at::constant_pad_nd(frames, {0, 1, 0, 1}).contiguous(at::MemoryFormat::ChannelsLast), 2, 0);
         }

@@ -2,6 +2,7 @@
 
 #include "engine/error.h"
 
+#include <array>
 #include <atomic>
 
 namespace kinora::engine {
@@ -98,6 +99,37 @@ VaeConvPath chooseVaeConvPath(int64_t in_channels, int64_t out_channels, int64_t
     (void)out_channels;
     (void)frames;
     return VaeConvPath::FrameConv2d;
+}
+
+at::Tensor upsample2xConv3x3(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+    TORCH_CHECK(x.dim() == 4 && weight.dim() == 4 && weight.size(2) == 3 && weight.size(3) == 3 &&
+                    x.size(1) == weight.size(1),
+                "upsample2xConv3x3: x ", x.sizes(), " does not fit weight ", weight.sizes());
+    const int64_t n = x.size(0), h = x.size(2), w = x.size(3), out = weight.size(0);
+    // Output row 2i reads upsampled rows 2i-1, 2i, 2i+1 = source rows i-1, i, i: kernel rows
+    // (w0, w1+w2) over source rows (i-1, i). Output row 2i+1 reads source rows i, i, i+1: kernel rows
+    // (w0+w1, w2) over (i, i+1). Columns alike. Sums in float32 so bfloat16 weights lose nothing more.
+    const at::Tensor wf = weight.to(at::kFloat);
+    auto phases = [](const at::Tensor& k, int64_t dim) {
+        const at::Tensor k0 = k.select(dim, 0), k1 = k.select(dim, 1), k2 = k.select(dim, 2);
+        return std::array<at::Tensor, 2>{at::stack({k0, k1 + k2}, dim), at::stack({k0 + k1, k2}, dim)};
+    };
+    const auto rows = phases(wf, 2);
+    // Zero border of one pixel: phase a reads padded rows a .. a+H (source rows a-1 .. a+H-1).
+    const at::Tensor xp = at::constant_pad_nd(x, {1, 1, 1, 1}).contiguous(at::MemoryFormat::ChannelsLast);
+    std::array<at::Tensor, 2> byRow;
+    for (int64_t a = 0; a < 2; ++a) {
+        const auto kernels = phases(rows[a], 3);
+        std::array<at::Tensor, 2> byCol;
+        for (int64_t b = 0; b < 2; ++b) {
+            const at::Tensor k = kernels[b].to(weight.scalar_type()).contiguous(at::MemoryFormat::ChannelsLast);
+            const at::Tensor y = at::conv2d(xp.narrow(2, a, h + 1).narrow(3, b, w + 1), k, bias);
+            byCol[b] = y.permute({0, 2, 3, 1});  // [N, H, W, O]
+        }
+        byRow[a] = at::stack({byCol[0], byCol[1]}, 3);  // [N, H, W, 2, O]
+    }
+    // [N, H, 2, W, 2, O] -> [N, 2H, 2W, O] in memory, viewed as [N, O, 2H, 2W]
+    return at::stack({byRow[0], byRow[1]}, 2).view({n, 2 * h, 2 * w, out}).permute({0, 3, 1, 2});
 }
 
 at::Tensor causalConv3dFrames(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,

@@ -47,4 +47,10 @@ at::Tensor causalConv3dFrames(const at::Tensor& x, const at::Tensor& weight, con
                               int64_t front_zeros, int64_t stride_t, int64_t pad_h, int64_t pad_w,
                               VaeConvPath path = VaeConvPath::Auto);
 
+// conv2d(upsample_nearest2d(x, 2x), weight, bias, padding 1) for a 3x3 `weight` [O, C, 3, 3], computed
+// on the low-resolution x [N, C, H, W] as one 2x2 convolution per output phase (row and column
+// parity) with the taps that read the same source pixel summed: 16 multiply-adds per output pixel
+// and input channel instead of 36. Returns [N, O, 2H, 2W] channels-last.
+at::Tensor upsample2xConv3x3(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
+
 }  // namespace kinora::engine
