@@ -1,7 +1,5 @@
 #include "engine/vae_conv.h"
 
-#include "engine/error.h"
-
 #include <array>
 #include <atomic>
 
@@ -9,16 +7,6 @@ namespace kinora::engine {
 namespace {
 
 std::atomic<VaeConvPath> g_path{VaeConvPath::Auto};
-
-}  // namespace
-
-at::Tensor foldFrames(const at::Tensor& x) {
-    // Reshaped in memory order so that a copy (batch > 1 with a slice of the frames) stays channels-last.
-    const at::Tensor physical = x.permute({0, 1, 3, 4, 2});
-    return physical.reshape({x.size(0) * x.size(1), x.size(3), x.size(4), x.size(2)}).permute({0, 3, 1, 2});
-}
-
-namespace {
 
 at::Tensor viaConv3d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t front_zeros,
                      int64_t stride_t, int64_t pad_h, int64_t pad_w) {
@@ -75,6 +63,12 @@ at::Tensor toFrameLayout(const at::Tensor& x) {
 
 at::Tensor framesFromChannelMajor(const at::Tensor& x) {
     return x.permute({0, 2, 3, 4, 1}).contiguous().permute({0, 1, 4, 2, 3});
+}
+
+at::Tensor foldFrames(const at::Tensor& x) {
+    // Reshaped in memory order so that a copy (batch > 1 with a slice of the frames) stays channels-last.
+    const at::Tensor physical = x.permute({0, 1, 3, 4, 2});
+    return physical.reshape({x.size(0) * x.size(1), x.size(3), x.size(4), x.size(2)}).permute({0, 3, 1, 2});
 }
 
 at::Tensor catFrames(at::TensorList parts) {
