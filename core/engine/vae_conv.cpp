@@ -84,11 +84,12 @@ VaeConvPath vaeConvPath() { return g_path.load(); }
 VaeConvPath chooseVaeConvPath(int64_t in_channels, int64_t out_channels, int64_t frames) {
     // Measured on the development VM (2 vCPUs, AMD EPYC with AVX-512, LibTorch 1.13.1) for 3x3x3 causal
     // convolutions of 16-384 channels, 1-4 output frames, 16x16 to 128x128, frames layout in and out
-    // (docs/BENCHMARKS.md, "VAE convolution"): conv2d over the frames ran at 200-245 GFLOP/s on one
-    // thread and 280-480 on two for every shape from 32x32 or 32 channels up; oneDNN's conv3d ran at
-    // 12-100 below 64 channels and at 75-250 above, ahead of the frames path nowhere (a tie within
-    // 10% at 128-384 channels with 2-4 frames). The zero-tap skipping of the first chunk is the frames
-    // path's alone. So every shape takes the frames path; Conv3d stays selectable for comparisons.
+    // (docs/BENCHMARKS.md, "VAE convolution"): conv2d over the frames ran at 150-245 GFLOP/s on one
+    // thread for 2-4 frames of 32x32 and up, and up to 480 on two; oneDNN's conv3d ran at
+    // 12-130 below 64 channels and at 75-210 above, never more than 1% ahead of the frames path (a tie
+    // within 10% at 128-384 channels with 2-4 frames). Skipping the taps that read the causal zero
+    // padding is the frames path's alone. So every shape takes the frames path; Conv3d stays
+    // selectable for comparisons on other machines.
     (void)in_channels;
     (void)out_channels;
     (void)frames;
