@@ -107,8 +107,9 @@ int64_t VaeConfig::temporalFactor() const {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Building blocks. Activations are frames-major, [B, T, C, H, W]: channels sit at dim -3 as in the
-// per-frame [B*T, C, H, W] view, so norms and 2D layers serve both without copies.
+// Building blocks. Activations are frames-major, [B, T, C, H, W], stored channels-last (the frames
+// layout of vae_conv.h): channels sit at dim -3 as in the per-frame [B*T, C, H, W] view, so norms and
+// 2D layers serve both without copies.
 
 namespace {
 
@@ -116,10 +117,11 @@ constexpr int64_t kCacheFrames = 2;  // frames of history a causal 3-tap convolu
 
 bool inference() { return !at::GradMode::is_enabled(); }
 
-// [B, T, C, H, W] <-> [B*T, C, H, W]
-at::Tensor fold(const at::Tensor& x) { return x.reshape({x.size(0) * x.size(1), x.size(2), x.size(3), x.size(4)}); }
+// [B, T, C, H, W] <-> [B*T, C, H, W], both in the frames layout (vae_conv.h)
+at::Tensor fold(const at::Tensor& x) { return foldFrames(x); }
 at::Tensor unfold(const at::Tensor& y, int64_t batch) {
-    return y.view({batch, y.size(0) / batch, y.size(1), y.size(2), y.size(3)});
+    return toFrameLayout(y.contiguous(at::MemoryFormat::ChannelsLast)
+                             .view({batch, y.size(0) / batch, y.size(1), y.size(2), y.size(3)}));
 }
 
 // SiLU of a freshly computed tensor: in place when no graph is recorded.
@@ -160,7 +162,7 @@ public:
     at::Tensor forward(const at::Tensor& x, const at::Tensor& cache = {}) const {
         if (time_pad_ > 0 && cache.defined()) {
             const int64_t zeros = time_pad_ - cache.size(1);
-            return causalConv3dFrames(at::cat({cache, x}, 1), weight, bias, zeros, stride_t_, pad_h_, pad_w_);
+            return causalConv3dFrames(catFrames({cache, x}), weight, bias, zeros, stride_t_, pad_h_, pad_w_);
         }
         return causalConv3dFrames(x, weight, bias, time_pad_, stride_t_, pad_h_, pad_w_);
     }
@@ -185,7 +187,7 @@ at::Tensor cachedConv(const CausalConv3d& conv, const at::Tensor& x, FeatureCach
     auto& slot = cache.take();
     at::Tensor keep = lastFrames(x, kCacheFrames);
     if (keep.size(1) < kCacheFrames && slot.frames.defined()) {
-        keep = at::cat({slot.frames.narrow(1, slot.frames.size(1) - 1, 1), keep}, 1);
+        keep = catFrames({slot.frames.narrow(1, slot.frames.size(1) - 1, 1), keep});
     }
     at::Tensor y = conv.forward(x, slot.frames);
     slot.frames = keep;
@@ -202,7 +204,8 @@ public:
         bias = emptyParameter(*this, "bias", {out});
     }
     at::Tensor forward(const at::Tensor& x, int64_t stride = 1, int64_t padding = 0) const {
-        return at::conv2d(x, weight, bias, stride, padding);
+        // channels-last in and out (vae_conv.h); LibTorch's native kernel for small inputs returns NCHW
+        return at::conv2d(x, weight, bias, stride, padding).contiguous(at::MemoryFormat::ChannelsLast);
     }
     at::Tensor weight, bias;
 };
@@ -349,10 +352,11 @@ public:
         if (mode_ == Mode::Upsample3d) x = doubleFrames(x, cache.take());
         at::Tensor frames = fold(x);
         if (mode_ == Mode::Upsample2d || mode_ == Mode::Upsample3d) {
-            // nearest-exact and nearest agree for an integer factor of 2
-            frames = conv->forward(at::upsample_nearest2d(frames, {2 * frames.size(2), 2 * frames.size(3)}), 1, 1);
+            // nearest-exact and nearest agree for an integer factor of 2; the upsampling and the 3x3
+            // convolution are computed together at the low resolution (vae_conv.h)
+            frames = upsample2xConv3x3(frames, conv->weight, conv->bias);
         } else {
-            frames = conv->forward(at::constant_pad_nd(frames, {0, 1, 0, 1}), 2, 0);
+            frames = conv->forward(at::constant_pad_nd(frames, {0, 1, 0, 1}).contiguous(at::MemoryFormat::ChannelsLast), 2, 0);
         }
         x = unfold(frames, batch);
         if (mode_ == Mode::Downsample3d) x = halveFrames(x, cache.take());
@@ -373,13 +377,19 @@ private:
         at::Tensor keep = lastFrames(x, kCacheFrames);
         if (keep.size(1) < kCacheFrames) {
             const at::Tensor before = slot.rep ? at::zeros_like(keep) : slot.frames.narrow(1, slot.frames.size(1) - 1, 1);
-            keep = at::cat({before, keep}, 1);
+            keep = catFrames({before, keep});
         }
         const at::Tensor y = slot.rep ? time_conv->forward(x) : time_conv->forward(x, slot.frames);
         slot.frames = keep;
         slot.rep = false;
-        // [B, T, 2C, H, W] -> [B, 2T, C, H, W]: frame 2t is the first channel half of t, 2t+1 the second
-        return y.reshape({y.size(0), 2 * y.size(1), y.size(2) / 2, y.size(3), y.size(4)});
+        // [B, T, 2C, H, W] -> [B, 2T, C, H, W]: frame 2t is the first channel half of t, 2t+1 the second.
+        // In memory order: [B, T, H, W, 2, C] -> [B, T, 2, H, W, C].
+        const int64_t b = y.size(0), t = y.size(1), c = y.size(2) / 2, h = y.size(3), w = y.size(4);
+        return y.permute({0, 1, 3, 4, 2})
+            .reshape({b, t, h, w, 2, c})
+            .permute({0, 1, 4, 2, 3, 5})
+            .reshape({b, 2 * t, h, w, c})
+            .permute({0, 1, 4, 2, 3});
     }
 
     // Temporal stride 2 over the previous chunk's last frame and this chunk; the first chunk (one
@@ -390,7 +400,7 @@ private:
             slot.frames = keep;
             return x;
         }
-        const at::Tensor y = time_conv->forward(at::cat({slot.frames, x}, 1));
+        const at::Tensor y = time_conv->forward(catFrames({slot.frames, x}));
         slot.frames = keep;
         return y;
     }
@@ -547,12 +557,12 @@ std::pair<at::Tensor, at::Tensor> WanVAE::encode(const at::Tensor& video) const 
     for (int64_t start = 0; start < frames; start += (start == 0 ? 1 : 4)) {
         const int64_t n = start == 0 ? 1 : 4;
         cache.startChunk();
-        latents.push_back(encoder_->forward(x.narrow(2, start, n).permute({0, 2, 1, 3, 4}).contiguous(), cache));
+        latents.push_back(encoder_->forward(framesFromChannelMajor(x.narrow(2, start, n)), cache));
     }
-    const at::Tensor enc = quant_conv_->forward(latents.size() == 1 ? latents[0] : at::cat(latents, 1))
+    const at::Tensor enc = quant_conv_->forward(latents.size() == 1 ? latents[0] : catFrames(latents))
                                .permute({0, 2, 1, 3, 4});  // [B, 2z, T, h, w]
     const int64_t z = config_.z_dim;
-    return {enc.narrow(1, 0, z).contiguous(), enc.narrow(1, z, z).clamp(-30.0, 20.0)};
+    return {enc.narrow(1, 0, z).contiguous(), enc.narrow(1, z, z).clamp(-30.0, 20.0).contiguous()};
 }
 
 at::Tensor WanVAE::decode(const at::Tensor& latents, const std::function<void()>& between_chunks) const {
@@ -566,7 +576,7 @@ at::Tensor WanVAE::decode(const at::Tensor& latents, const std::function<void()>
     const int64_t sf = config_.spatialFactor(), tf = config_.temporalFactor();
     const int64_t frames = 1 + tf * (steps - 1);
     // post_quant_conv is 1x1x1: the whole clip at once, frames-major
-    const at::Tensor x = post_quant_conv_->forward(latents.to(dtype()).permute({0, 2, 1, 3, 4}).contiguous());
+    const at::Tensor x = post_quant_conv_->forward(framesFromChannelMajor(latents.to(dtype())));
 
     FeatureCache cache;
     // Inference writes each chunk into the output as it comes (never two copies of the clip);
@@ -594,7 +604,7 @@ at::Tensor WanVAE::decode(const at::Tensor& latents, const std::function<void()>
         written += n;
     }
     TORCH_INTERNAL_ASSERT(written == frames, "VAE decode produced ", written, " frames, expected ", frames);
-    if (!direct) out = at::cat(chunks, 1).permute({0, 2, 1, 3, 4}).contiguous();
+    if (!direct) out = catFrames(chunks).permute({0, 2, 1, 3, 4}).contiguous();
     return out;
 }
 
@@ -618,7 +628,24 @@ at::Tensor WanVAE::denormalizeLatents(const at::Tensor& z) const {
     return z * latentStat(config_.latents_std, z) + latentStat(config_.latents_mean, z);
 }
 
+namespace {
+
+// Whether this LibTorch runs the VAE's operations in `dtype` on the CPU (1.13 has no float16
+// convolution, SiLU or upsampling there); tried on a tiny tensor rather than assumed per version.
+void requireCpuSupport(at::ScalarType dtype) {
+    try {
+        const at::Tensor x = at::ones({1, 1, 2, 2}, at::TensorOptions().dtype(dtype));
+        at::silu(at::conv2d(at::upsample_nearest2d(x, {4, 4}), at::ones({1, 1, 3, 3}, x.options()), {}, 1, 1));
+    } catch (const c10::Error&) {
+        throw EngineError(std::string("the VAE cannot run in ") + c10::toString(dtype) +
+                          " on this LibTorch's CPU (use Float or BFloat16)");
+    }
+}
+
+}  // namespace
+
 std::shared_ptr<WanVAE> loadVae(const std::string& vaeFolder, at::ScalarType dtype) {
+    requireCpuSupport(dtype);
     auto vae = std::make_shared<WanVAE>(VaeConfig::fromFile(vaeFolder + "/config.json"));
     const auto checkpoint = Checkpoint::openInFolder(vaeFolder, {"diffusion_pytorch_model"});
     LoadOptions options;

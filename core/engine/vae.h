@@ -77,8 +77,9 @@ private:
 };
 
 // config.json + diffusion_pytorch_model.safetensors of a Diffusers `vae` folder, weights converted to
-// `dtype`. EngineError naming the file for a bad config or mismatched weights. Load outside
-// InferenceMode when the VAE will be trained: weights made inside it are inference tensors.
+// `dtype` (Float, or BFloat16; Half only where LibTorch's CPU kernels support it). EngineError naming
+// the file for a bad config or mismatched weights, or the dtype when this LibTorch cannot run it.
+// Load outside InferenceMode when the VAE will be trained: weights made inside it are inference tensors.
 std::shared_ptr<WanVAE> loadVae(const std::string& vaeFolder, at::ScalarType dtype = at::kFloat);
 
 }  // namespace kinora::engine

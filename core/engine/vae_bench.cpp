@@ -5,6 +5,7 @@
 #include "engine/vae_conv.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <chrono>

@@ -170,6 +170,19 @@ private slots:
         }
     }
 
+    void upsampleConvolutionEqualsUpsampleThenConv() {
+        at::InferenceMode guard;
+        for (int c : {3, 16, 40}) {
+            const auto x = randomTensor({2, c, 5, 7}, 20 + c);
+            const auto w = randomTensor({c / 2 + 1, c, 3, 3}, 30 + c) / std::sqrt(9.0 * c);
+            const auto b = randomTensor({c / 2 + 1}, 40 + c);
+            const auto ref = at::conv2d(at::upsample_nearest2d(x, {10, 14}), w, b, 1, 1);
+            const auto y = upsample2xConv3x3(x, w, b);
+            QCOMPARE(y.sizes().vec(), ref.sizes().vec());
+            QVERIFY2(maxAbsDiff(y, ref) <= 1e-5, qPrintable(QString::number(maxAbsDiff(y, ref))));
+        }
+    }
+
     void frameConvolutionSupportsAutograd() {
         const auto x = randomTensor({1, 3, 8, 6, 6}, 4).requires_grad_(true);
         const auto w = (randomTensor({8, 8, 3, 3, 3}, 5) * 0.1).requires_grad_(true);
@@ -212,6 +225,20 @@ private slots:
         const double err = maxAbsDiff(video, caseTensor("b2_vae_decode", "sample"));
         qInfo("bfloat16 decode: max abs error %.3g", err);
         QVERIFY(err < 0.1);
+    }
+
+    void float16IsUsedOrRefusedClearly() {
+        // LibTorch 1.13 has no float16 convolution on the CPU; a later one may. Either the VAE decodes
+        // like float32 or loading says why it cannot, never a crash in the middle of a decode.
+        at::InferenceMode guard;
+        std::shared_ptr<WanVAE> vae;
+        const std::string msg = engineErrorOf([&] { vae = loadVae(kVaeFolder, at::kHalf); });
+        if (!msg.empty()) {
+            QVERIFY2(msg.find("Half") != std::string::npos, msg.c_str());
+            return;
+        }
+        const auto video = vae->decode(caseTensor("b3_vae_decode_one_frame", "latents"));
+        QVERIFY(maxAbsDiff(video, caseTensor("b3_vae_decode_one_frame", "sample")) < 0.05);
     }
 
     void betweenChunksRunsBetweenLatentFramesAndCancels() {
