@@ -35,6 +35,7 @@ void addExportCommand(CLI::App& app, const CommonOptions& common, int& exitStatu
 void addVerifyCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 // `bench` times a generation by itself; `bench load`, `bench vae` and `bench export` are sub-commands.
 void addBenchCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
+void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 void addBenchExport(CLI::App* bench, const CommonOptions& common, int& exitStatus);
 
 // The version text printed by `kinora --version`.

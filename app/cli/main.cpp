@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     addExportCommand(app, common, exitStatus);
     addVerifyCommand(app, common, exitStatus);
     addBenchCommand(app, common, exitStatus);
+    addEvalCommand(app, common, exitStatus);
 
     try {
         app.parse(argc, argv);

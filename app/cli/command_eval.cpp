@@ -1,0 +1,68 @@
+// `kinora eval --model NAME --suite world [--prompts N] [--seed S] [--json]`: accuracy of a model on
+// the prompts of the shapes world (colour, shape, motion, background, the physics of falling), for seen
+// and held-out combinations, English and Chinese prompts.
+#include "cli/cli.h"
+
+#include "engine/pipeline.h"
+#include "eval/world_eval.h"
+#include "studio/data_paths.h"
+#include "studio/model_catalog.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace kinora::cli {
+
+void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus) {
+    auto* cmd = app.add_subcommand("eval", "Measure how well a model follows the prompts of its world");
+    struct Opts {
+        std::string model, suite = "world", sheet;
+        eval::WorldEvalOptions world;
+        bool json = false, cases = false, quiet = false;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("--model", o->model, "Model name or folder (default: kinora-tiny)");
+    cmd->add_option("--suite", o->suite, "Evaluation suite")->check(CLI::IsMember({"world"}));
+    cmd->add_option("--prompts", o->world.prompts, "Number of prompts")->check(CLI::Range(1, 100000));
+    cmd->add_option("--seed", o->world.seed, "Seed of the prompt draw");
+    cmd->add_option("--steps", o->world.steps, "Denoising steps (default: the model's)")->check(CLI::Range(1, 1000));
+    cmd->add_option("--contact-sheet", o->world.contact_sheet, "Write a PNG of the first 24 clips with the analysis");
+    cmd->add_flag("--json", o->json, "Print the report as JSON");
+    cmd->add_flag("--cases", o->cases, "Include every prompt and its analysis in the JSON");
+    cmd->add_flag("--quiet", o->quiet, "No progress lines");
+    cmd->callback([o, &common, &exitStatus] {
+        const auto data = studio::resolveDataDir(QString::fromStdString(common.data_dir));
+        const auto model = studio::resolveModel(QString::fromStdString(o->model), data.path);
+        engine::PipelineOptions popts;
+        popts.threads = common.threads;
+        auto pipeline = engine::Pipeline::load(model.path, popts);
+        const auto report = eval::evaluateWorld(*pipeline, o->world, [&](int done, int total, const eval::WorldEvalCase& c) {
+            if (!o->quiet) std::fprintf(stderr, "[%d/%d] %s -> %s\n", done, total, c.prompt.c_str(), c.found.c_str());
+        });
+        if (o->json) {
+            auto j = report.toJson(o->cases);
+            j["model"] = model.name;
+            j["seed"] = o->world.seed;
+            std::cout << j.dump(2) << std::endl;
+        } else {
+            std::printf("%s on %d world prompts (seed %llu), %.0f s\n", model.name.c_str(), report.all.n,
+                        static_cast<unsigned long long>(o->world.seed), report.seconds);
+            std::printf("%-10s %7s %7s %7s %7s %10s %9s %12s\n", "group", "prompts", "colour", "shape", "motion", "background",
+                        "coherent", "falling acc.");
+            auto row = [](const char* name, const eval::WorldEvalGroup& g) {
+                auto p = [](int k, int n) { return n ? 100.0 * k / n : 0.0; };
+                std::printf("%-10s %7d %6.1f%% %6.1f%% %6.1f%% %9.1f%% %8.1f%% %11.1f%%\n", name, g.n, p(g.color, g.n),
+                            p(g.shape, g.n), p(g.motion, g.n), p(g.background, g.n), p(g.coherent, g.n),
+                            p(g.accelerating, g.falling));
+            };
+            row("all", report.all);
+            row("seen", report.seen);
+            row("held-out", report.held_out);
+            row("english", report.english);
+            row("chinese", report.chinese);
+        }
+        exitStatus = kExitOk;
+    });
+}
+
+}  // namespace kinora::cli

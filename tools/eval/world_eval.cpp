@@ -1,0 +1,141 @@
+#include "eval/world_eval.h"
+
+#include "worldgen/analyser.h"
+#include "worldgen/captions.h"
+#include "worldgen/world.h"
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <chrono>
+
+namespace kinora::eval {
+
+namespace {
+
+double pct(int k, int n) { return n ? 100.0 * k / n : 0.0; }
+
+media::Clip toClip(const engine::RgbVideo& v) {
+    media::Clip c;
+    const size_t n = static_cast<size_t>(v.width) * v.height * 3;
+    for (int f = 0; f < v.frames; ++f) {
+        media::Frame fr;
+        fr.width = v.width;
+        fr.height = v.height;
+        fr.rgb.assign(v.rgb.begin() + static_cast<long>(n * f), v.rgb.begin() + static_cast<long>(n * (f + 1)));
+        c.frames.push_back(std::move(fr));
+    }
+    return c;
+}
+
+void add(WorldEvalGroup& g, const WorldEvalCase& c) {
+    ++g.n;
+    g.color += c.color;
+    g.shape += c.shape;
+    g.motion += c.motion;
+    g.background += c.background;
+    g.coherent += c.coherent;
+    if (c.falling) {
+        ++g.falling;
+        g.accelerating += c.accelerating;
+    }
+}
+
+void writeSheet(const std::string& path, const std::vector<media::Clip>& clips, const std::vector<WorldEvalCase>& cases) {
+    const int cols = 5, cell = 96, labelH = 30, pad = 3;
+    const int rows = static_cast<int>(clips.size());
+    cv::Mat sheet(rows * (cell + labelH + pad) + pad, cols * (cell + pad) + pad, CV_8UC3, cv::Scalar(25, 25, 25));
+    for (int r = 0; r < rows; ++r) {
+        const auto& clip = clips[static_cast<size_t>(r)];
+        const int n = static_cast<int>(clip.frames.size());
+        for (int c = 0; c < cols; ++c) {
+            const auto& fr = clip.frames[static_cast<size_t>(c * (n - 1) / (cols - 1))];
+            cv::Mat rgb(fr.height, fr.width, CV_8UC3, const_cast<uint8_t*>(fr.rgb.data())), bgr, scaled;
+            cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+            cv::resize(bgr, scaled, {cell, cell}, 0, 0, cv::INTER_AREA);
+            scaled.copyTo(sheet(cv::Rect(pad + c * (cell + pad), pad + r * (cell + labelH + pad), cell, cell)));
+        }
+        const auto& k = cases[static_cast<size_t>(r)];
+        const int y = pad + r * (cell + labelH + pad) + cell;
+        cv::putText(sheet, "asked: " + k.expected + (k.chinese ? " (zh)" : "") + (k.held_out ? " [held-out]" : ""), {pad, y + 12},
+                    cv::FONT_HERSHEY_SIMPLEX, 0.36, cv::Scalar(220, 220, 220), 1, cv::LINE_AA);
+        const bool ok = k.color && k.shape && k.motion && k.background;
+        cv::putText(sheet, "found: " + k.found, {pad, y + 25}, cv::FONT_HERSHEY_SIMPLEX, 0.36,
+                    ok ? cv::Scalar(120, 220, 120) : cv::Scalar(90, 90, 240), 1, cv::LINE_AA);
+    }
+    cv::imwrite(path, sheet);
+}
+
+}  // namespace
+
+nlohmann::json WorldEvalGroup::toJson() const {
+    return {{"prompts", n},
+            {"color_pct", pct(color, n)},
+            {"shape_pct", pct(shape, n)},
+            {"motion_pct", pct(motion, n)},
+            {"background_pct", pct(background, n)},
+            {"coherent_pct", pct(coherent, n)},
+            {"falling_prompts", falling},
+            {"falling_accelerating_pct", pct(accelerating, falling)}};
+}
+
+nlohmann::json WorldEvalReport::toJson(bool with_cases) const {
+    nlohmann::json j = {{"all", all.toJson()},         {"seen", seen.toJson()},       {"held_out", held_out.toJson()},
+                        {"english", english.toJson()}, {"chinese", chinese.toJson()}, {"seconds", seconds}};
+    if (with_cases) {
+        nlohmann::json cs = nlohmann::json::array();
+        for (const auto& c : cases) {
+            cs.push_back({{"prompt", c.prompt}, {"chinese", c.chinese}, {"held_out", c.held_out}, {"expected", c.expected},
+                          {"found", c.found}, {"color", c.color}, {"shape", c.shape}, {"motion", c.motion},
+                          {"background", c.background}, {"coherent", c.coherent}, {"accelerating", c.accelerating}});
+        }
+        j["cases"] = cs;
+    }
+    return j;
+}
+
+WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions& o,
+                              const std::function<void(int, int, const WorldEvalCase&)>& progress) {
+    const auto start = std::chrono::steady_clock::now();
+    WorldEvalReport report;
+    std::vector<media::Clip> sheetClips;
+    world::Rng rng(o.seed ^ 0xE7A1u);
+    for (int i = 0; i < o.prompts; ++i) {
+        WorldEvalCase k;
+        k.held_out = rng.chance(o.held_out_share);
+        k.chinese = rng.chance(o.chinese_share);
+        world::SamplingOptions so;
+        so.object_count = 1;
+        so.held_out = k.held_out ? world::HeldOutMode::Only : world::HeldOutMode::Exclude;
+        const auto scene = world::sampleScene(world::clipSeed(o.seed ^ 0xE7A1E7A1ull, static_cast<uint64_t>(i)), so);
+        const auto& obj = scene.objects[0];
+        k.prompt = k.chinese ? world::canonicalCaptionZh(scene) : world::canonicalCaption(scene);
+        k.expected = std::string(world::colorName(obj.color)) + " " + world::shapeName(obj.shape) + " " +
+                     world::motionName(obj.motion) + ", " + world::backgroundName(scene.background);
+        engine::GenerationRequest r;
+        r.prompt = k.prompt;
+        r.seed = static_cast<uint64_t>(i);
+        r.steps = o.steps;
+        const auto clip = toClip(pipeline.generate(r).video);
+        const auto a = world::analyse(clip);
+        k.found = world::describe(a);
+        k.coherent = a.coherent;
+        k.color = a.color && *a.color == obj.color;
+        k.shape = a.shape && *a.shape == obj.shape;
+        k.motion = a.motion && *a.motion == obj.motion;
+        k.background = a.background && *a.background == scene.background;
+        k.falling = obj.motion == world::Motion::Falling;
+        k.accelerating = k.falling && k.motion && a.accelerating;
+        add(report.all, k);
+        add(k.held_out ? report.held_out : report.seen, k);
+        add(k.chinese ? report.chinese : report.english, k);
+        if (!o.contact_sheet.empty() && sheetClips.size() < 24) sheetClips.push_back(clip);
+        report.cases.push_back(k);
+        if (progress) progress(i + 1, o.prompts, k);
+    }
+    if (!o.contact_sheet.empty()) writeSheet(o.contact_sheet, sheetClips, report.cases);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return report;
+}
+
+}  // namespace kinora::eval

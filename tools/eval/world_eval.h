@@ -1,0 +1,48 @@
+// `kinora eval --suite world`: how well a model draws the prompts of the shapes world. Prompts are
+// drawn from the world's grammar (seen and held-out combinations, English and Chinese), each clip is
+// generated with the model's defaults and analysed with OpenCV (tools/worldgen/analyser.h), and the
+// analysis is compared with what the prompt asked for.
+#pragma once
+
+#include "engine/pipeline.h"
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace kinora::eval {
+
+struct WorldEvalOptions {
+    int prompts = 200;
+    uint64_t seed = 1;
+    double held_out_share = 0.3;  // prompts that use a held-out combination
+    double chinese_share = 0.25;  // prompts written in Chinese (canonical Chinese form)
+    int steps = 0;                // 0: the model's default
+    std::string contact_sheet;    // PNG of the first 24 clips with their prompts, when set
+};
+
+struct WorldEvalCase {
+    std::string prompt;
+    bool chinese = false, held_out = false;
+    std::string expected, found;  // "red circle falling, snow" and the analyser's description
+    bool color = false, shape = false, motion = false, background = false, coherent = false;
+    bool falling = false, accelerating = false;  // the physics check, for falling prompts
+};
+
+struct WorldEvalGroup {
+    int n = 0, color = 0, shape = 0, motion = 0, background = 0, coherent = 0, falling = 0, accelerating = 0;
+    nlohmann::json toJson() const;
+};
+
+struct WorldEvalReport {
+    std::vector<WorldEvalCase> cases;
+    WorldEvalGroup all, seen, held_out, english, chinese;
+    double seconds = 0;
+    nlohmann::json toJson(bool with_cases) const;
+};
+
+WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions& options,
+                              const std::function<void(int done, int total, const WorldEvalCase&)>& progress = {});
+
+}  // namespace kinora::eval
