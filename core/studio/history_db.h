@@ -11,6 +11,7 @@
 #include <QString>
 #include <QVector>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -28,6 +29,7 @@ struct RecoveryReport {
 
 class HistoryDb {
 public:
+    static constexpr int kRankWindow = 2000;
     static QString databasePath(const QString& dataDir);  // <dataDir>/kinora.db
 
     // Opens or creates the database in `dataDir` (which must exist). Throws DatabaseDamaged (after
@@ -42,16 +44,24 @@ public:
     // A new job with `request` (resolved), queued at the end of the queue or, for a job this process
     // runs itself (the command line), directly `Running` with its folder. Returns its ID.
     int64_t addQueued(const JobRequest& request, std::optional<int64_t> rerunOf = {});
-    int64_t addRunning(const JobRequest& request, std::optional<int64_t> rerunOf = {});
+    // `beforeCommit` runs with the new ID inside the inserting transaction: the caller takes the job's
+    // lock there, so no other process ever sees the job running without a live owner.
+    int64_t addRunning(const JobRequest& request, std::optional<int64_t> rerunOf,
+                       const std::function<void(int64_t)>& beforeCommit);
+
+    // Jobs as they are (state, times, files included) in one transaction: imports and the history
+    // benchmark. IDs are assigned; the given ones are ignored.
+    void addRecords(const QVector<Job>& jobs);
 
     std::optional<Job> find(int64_t id);
     Job get(int64_t id);  // throws StudioError "no job N in the history"
 
     // Newest first, `limit` jobs older than `beforeId` (keyset paging: each page costs the same).
     QVector<Job> page(std::optional<int64_t> beforeId, int limit);
-    // Jobs matching every word of `text` in prompt, negative prompt or tags, best match first. Words of
-    // 3+ characters go through the trigram index (any substring, so prefixes match); shorter ones (one
-    // or two Chinese characters, say) are matched with LIKE.
+    // Jobs matching every word of `text` in prompt, negative prompt or tags, best match first (BM25;
+    // the prompt weighs most) among the kRankWindow newest matches. Words of 3+ characters go through
+    // the trigram index (any substring, so prefixes match; a trailing * is accepted); shorter ones
+    // (one or two Chinese characters, say) are matched with LIKE, newest first when they are alone.
     QVector<Job> search(const QString& text, int limit);
     QVector<Job> queued();  // in queue order
     int64_t count();
@@ -83,7 +93,8 @@ public:
     QString integrityCheck();
 
 private:
-    int64_t insert(const JobRequest& request, JobState state, std::optional<int64_t> rerunOf);
+    int64_t insert(const JobRequest& request, JobState state, std::optional<int64_t> rerunOf,
+                   const std::function<void(int64_t)>& beforeCommit);
     void open();
     // Running jobs whose process is gone (see job_lock.h) become interrupted, and whatever they had
     // written is removed.
