@@ -123,7 +123,7 @@ void HistoryDb::open() {
         db_ = std::make_unique<Connection>(path, true);
         // Before anything else, so that every later statement waits for a writer in another process
         // instead of failing.
-        db_->exec("PRAGMA busy_timeout = 5000");
+        db_->exec(("PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs)).c_str());
         db_->exec("PRAGMA journal_mode = WAL");
         // FULL: a commit is on disk when it returns, so a job marked done survives a power cut too.
         // Commits are rare (a few per job), the cost is one fsync each.
@@ -131,8 +131,15 @@ void HistoryDb::open() {
         db_->exec("PRAGMA foreign_keys = ON");
         // quick_check reads every page (not the index/row agreement integrity_check adds): about
         // 15 ms per 10,000 jobs, and it catches a truncated or overwritten file before it is used.
-        Statement check(*db_, "PRAGMA quick_check(1)");
-        if (check.step() && check.text(0) != QLatin1String("ok")) problem = check.text(0);
+        {
+            // Scoped: a statement left open keeps its read transaction, and migrate() could then never
+            // take the write lock once another connection has written.
+            Statement check(*db_, "PRAGMA quick_check(1)");
+            if (check.step() && check.text(0) != QLatin1String("ok")) {
+                // SQLite's report reads "*** in database main ***\nPage 3: ..."; one line is wanted.
+                problem = check.text(0).remove(QStringLiteral("*** in database main ***")).simplified();
+            }
+        }
         if (problem.isEmpty()) migrate(*db_);
     } catch (const SqliteError& e) {
         if (!e.damaged()) throw;

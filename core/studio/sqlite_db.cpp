@@ -110,7 +110,10 @@ QString Statement::text(int col) const {
     return p ? QString::fromUtf8(p, sqlite3_column_bytes(stmt_, col)) : QString();
 }
 
-WriteTransaction::WriteTransaction(Connection& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+WriteTransaction::WriteTransaction(Connection& db) : db_(db) {
+    const int rc = sqlite3_exec(db_.handle(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) db_.fail("cannot start writing to the history database", rc);
+}
 
 WriteTransaction::~WriteTransaction() {
     if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);

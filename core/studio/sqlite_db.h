@@ -29,6 +29,9 @@ private:
 
 class Statement;
 
+// How long a connection waits for another one (another process) that is writing.
+inline constexpr int kBusyTimeoutMs = 5000;
+
 class Connection {
 public:
     // Opens (creating when `create`) the database at `path` in read-write mode with extended result
@@ -92,7 +95,9 @@ private:
 
 // BEGIN IMMEDIATE ... COMMIT; rolled back when destroyed without commit(). IMMEDIATE takes the write
 // lock up front so that the busy timeout applies: a deferred transaction that later tries to write
-// while another process writes fails at once with SQLITE_BUSY instead of waiting.
+// while another process writes fails at once with SQLITE_BUSY instead of waiting. For the same
+// reason no statement of the connection may be left open (stepped but not finished or reset) when a
+// write transaction starts: its read snapshot could not be upgraded once another connection wrote.
 class WriteTransaction {
 public:
     explicit WriteTransaction(Connection& db);
