@@ -123,7 +123,7 @@ void HistoryDb::open() {
         db_ = std::make_unique<Connection>(path, true);
         // Before anything else, so that every later statement waits for a writer in another process
         // instead of failing.
-        db_->exec(("PRAGMA busy_timeout = " + std::to_string(kBusyTimeoutMs)).c_str());
+        db_->setBusyHandler();
         db_->exec("PRAGMA journal_mode = WAL");
         // FULL: a commit is on disk when it returns, so a job marked done survives a power cut too.
         // Commits are rare (a few per job), the cost is one fsync each.

@@ -23,6 +23,21 @@ Connection::Connection(const QString& path, bool create) : path_(path) {
     sqlite3_extended_result_codes(db_, 1);
 }
 
+namespace {
+
+// SQLite's own busy handler sleeps longer and longer (up to 100 ms) between tries, so a process that
+// writes often keeps winning the lock and a waiting one can time out. Trying every 2 ms gives the
+// waiting side a fair chance at each gap between the other's transactions.
+int busyHandler(void*, int tries) {
+    if (tries * 2 >= kBusyTimeoutMs) return 0;
+    sqlite3_sleep(2);
+    return 1;
+}
+
+}  // namespace
+
+void Connection::setBusyHandler() { sqlite3_busy_handler(db_, busyHandler, nullptr); }
+
 Connection::~Connection() { sqlite3_close_v2(db_); }
 
 void Connection::fail(const std::string& what, int rc) const {

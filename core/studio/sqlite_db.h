@@ -44,6 +44,8 @@ public:
     sqlite3* handle() const { return db_; }
     const QString& path() const { return path_; }
 
+    // Waits up to kBusyTimeoutMs for another connection's lock, polling often (see sqlite_db.cpp).
+    void setBusyHandler();
     void exec(const char* sql);  // one or more statements without results
     Statement prepare(const char* sql);
     int64_t lastInsertId() const;

@@ -40,7 +40,6 @@ private slots:
         HistoryDb db(dir.path());
         QCOMPARE(schemaVersion(db.connection()), kSchemaVersion);
         QCOMPARE(db.connection().queryInt("PRAGMA foreign_keys"), 1);
-        QCOMPARE(db.connection().queryInt("PRAGMA busy_timeout"), 5000);
         Statement mode(db.connection(), "PRAGMA journal_mode");
         QVERIFY(mode.step());
         QCOMPARE(mode.text(0), QStringLiteral("wal"));
