@@ -129,8 +129,9 @@ void HistoryDb::open() {
         // Commits are rare (a few per job), the cost is one fsync each.
         db_->exec("PRAGMA synchronous = FULL");
         db_->exec("PRAGMA foreign_keys = ON");
-        // quick_check reads every page (not the index/row agreement integrity_check adds): about
-        // 15 ms per 10,000 jobs, and it catches a truncated or overwritten file before it is used.
+        // quick_check reads every page (without integrity_check's index-to-row comparison): measured
+        // 0.1 s for 100,000 jobs (56 MB) on the development VM, and it catches a truncated or
+        // overwritten file at open instead of in the middle of some later query.
         {
             // Scoped: a statement left open keeps its read transaction, and migrate() could then never
             // take the write lock once another connection has written.
