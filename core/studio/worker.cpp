@@ -5,6 +5,8 @@
 #include "studio/job_runner.h"
 #include "studio/model_cache.h"
 
+#include <optional>
+
 #include <QElapsedTimer>
 #include <QTimer>
 
@@ -78,8 +80,14 @@ void Worker::poke() {
 
 void Worker::runOne(int64_t id) {
     idleTimer_->stop();
-    // The lock comes before the claim: once the row says running, a live owner can be seen.
-    JobLock lock(dataDir_, id);
+    // The lock comes before the claim: once the row says running, a live owner can be seen. Another
+    // studio on the same data folder may be taking the same job this very moment: it is theirs.
+    std::optional<JobLock> lock;
+    try {
+        lock.emplace(dataDir_, id);
+    } catch (const StudioError&) {
+        return;
+    }
     current_ = id;
     cancel_ = stopping_.load();
     if (!db_->claim(id)) {  // cancelled (or taken by another studio) since it was listed
@@ -91,9 +99,7 @@ void Worker::runOne(int64_t id) {
     QElapsedTimer clock;
     clock.start();
     ProgressThrottle stepThrottle(options_.progressIntervalMs), previewThrottle(options_.progressIntervalMs);
-    QString stage;
     auto report = [&](const QString& s, int step, int total, double eta, bool force) {
-        stage = s;
         if (!stepThrottle.allow(clock.elapsed(), force)) return;
         emit progress(JobProgress{id, s, step, total, clock.elapsed() / 1000.0, eta});
     };
@@ -109,6 +115,7 @@ void Worker::runOne(int64_t id) {
         const QString error = QStringLiteral("cannot load model %1: %2").arg(job.request.model, QString::fromUtf8(e.what()));
         StageTimes times;
         db_->markStopped(id, JobState::Failed, error, times);
+        lock.reset();
         current_ = 0;
         emit jobFinished(id, JobState::Failed, error);
         return;
@@ -140,10 +147,14 @@ void Worker::runOne(int64_t id) {
     RunOutcome out = runJob(*db_, job, *pipeline, loadSeconds, cb);
     if (out.state == JobState::Cancelled && stopping_) {
         db_->requeueFront(id);  // closing the studio is not the user cancelling the job
+        lock.reset();
         current_ = 0;
         emit jobFinished(id, JobState::Queued, QString());
         return;
     }
+    // The row is final: the lock goes before anyone hears the job finished, so listeners never see a
+    // finished job that still looks owned.
+    lock.reset();
     current_ = 0;
     emit jobFinished(id, out.state, out.error);
 }

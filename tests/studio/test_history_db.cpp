@@ -8,7 +8,6 @@
 
 #include <QtTest>
 
-#include <sqlite3.h>
 
 #include <thread>
 
@@ -178,6 +177,20 @@ private slots:
         QVERIFY(db.search(QStringLiteral("keep"), 10).isEmpty());
         QCOMPARE(db.connection().queryInt("SELECT COUNT(*) FROM jobs_fts"), 0);
         db.connection().exec("INSERT INTO jobs_fts(jobs_fts, rank) VALUES ('integrity-check', 1)");
+    }
+
+    // Foreign keys are on: deleting a job keeps its re-runs and forgets where they came from.
+    void deletingAJobKeepsItsReruns() {
+        QTemporaryDir dir;
+        HistoryDb db(dir.path());
+        const auto source = db.addQueued(textRequest(QStringLiteral("source")));
+        const auto rerun = db.addQueued(textRequest(QStringLiteral("again")), source);
+        QCOMPARE(db.get(rerun).rerun_of, std::optional<int64_t>(source));
+        db.removeRow(source);
+        QVERIFY(!db.find(source));
+        QCOMPARE(db.get(rerun).rerun_of, std::optional<int64_t>());
+        // And a re-run of a job that does not exist is refused.
+        QVERIFY_THROWS_EXCEPTION(SqliteError, db.addQueued(textRequest(QStringLiteral("orphan")), 12345));
     }
 
     void pagesAreNewestFirstByKeyset() {
