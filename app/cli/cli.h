@@ -33,10 +33,13 @@ void addDebugCommand(CLI::App& app);
 void addGenerateCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 void addExportCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 void addVerifyCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
-// `bench` times a generation by itself; `bench load`, `bench vae` and `bench export` are sub-commands.
+void addHistoryCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
+// `bench` times a generation by itself; `bench load`, `bench vae`, `bench export` and `bench history`
+// are sub-commands.
 void addBenchCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus);
 void addBenchExport(CLI::App* bench, const CommonOptions& common, int& exitStatus);
+void addBenchHistory(CLI::App* bench, const CommonOptions& common, int& exitStatus);
 
 // The version text printed by `kinora --version`.
 std::string versionText();

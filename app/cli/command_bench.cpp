@@ -25,7 +25,7 @@ std::string modelPath(const std::string& model, const CommonOptions& common) {
 }  // namespace
 
 void addBenchCommand(CLI::App& app, const CommonOptions& common, int& exitStatus) {
-    auto* bench = app.add_subcommand("bench", "Measure performance (generation by default; load, vae, export)");
+    auto* bench = app.add_subcommand("bench", "Measure performance (generation by default; load, vae, export, history)");
     struct GenOpts {
         std::string model, dtype = "float32";
         int width = 0, height = 0, frames = 0, steps = 0;
@@ -146,6 +146,7 @@ void addBenchCommand(CLI::App& app, const CommonOptions& common, int& exitStatus
     });
 
     addBenchExport(bench, common, exitStatus);
+    addBenchHistory(bench, common, exitStatus);
 }
 
 }  // namespace kinora::cli

@@ -1,7 +1,9 @@
-// `kinora export FILE --out PATH [--scale K] [--fps N] [--trim A:B] [--no-label]`: re-encodes a clip
-// file into the format named by PATH's extension (.mp4 .webm .gif) or into PNG frames for an existing
+// `kinora export FILE|ID --out PATH [--scale K] [--fps N] [--trim A:B] [--no-label]`: re-encodes a clip
+// file (or the clip of history job ID) into the format named by PATH's extension (.mp4 .webm .gif) or into PNG frames for an existing
 // folder, carrying the source's provenance record over (updated to the new size, rate and length).
 #include "cli/cli.h"
+
+#include "cli/history_access.h"
 
 #include "media/decoder.h"
 #include "media/encoder.h"
@@ -53,11 +55,29 @@ std::string sizeText(uint64_t bytes) {
     return buf;
 }
 
-void runExport(const ExportArgs& a, const CommonOptions& common) {
+bool looksLikeJobId(const std::string& s) {
+    return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+void runExport(ExportArgs a, const CommonOptions& common) {
     std::error_code ec;
+    // A history entry by ID, unless a file of that name is right here.
+    bool sourceLabelled = false;
+    if (!std::filesystem::exists(a.input, ec) && looksLikeJobId(a.input)) {
+        auto db = openHistory(common);
+        const auto job = db->get(parseJobId(a.input));
+        if (job.state != studio::JobState::Done || job.clip_path.isEmpty()) {
+            throw UserError("job " + a.input + " has no clip to export (it is " + studio::stateName(job.state) + ")");
+        }
+        a.input = studio::absolutePath(*db, job.clip_path).toStdString();
+        if (!std::filesystem::exists(a.input, ec)) {
+            throw UserError("the clip of job " + std::to_string(job.id) + " is missing (" + a.input + ")");
+        }
+        sourceLabelled = job.request.label;
+    }
     if (!std::filesystem::exists(a.input, ec)) {
-        throw UserError("no such file: " + a.input +
-                        "; export takes the path of a clip file (exporting a history entry by its ID comes later)");
+        throw UserError("no such file or job ID: " + a.input +
+                        "; export takes the path of a clip file or a history job ID (`kinora history list`)");
     }
     if (a.fps_given) media::validateFps(a.fps, 1, "--fps " + std::to_string(a.fps));
     const media::Format format = media::formatForPath(a.out);
@@ -72,7 +92,8 @@ void runExport(const ExportArgs& a, const CommonOptions& common) {
     }
     media::ExportOps ops;
     ops.scale = a.scale;
-    ops.label = !a.no_label;
+    // A history clip made with the mark already carries it; drawing it again would stack two boxes.
+    ops.label = !a.no_label && !sourceLabelled;
     if (a.fps_given && src.fpsKnown()) ops.fps_num = a.fps;
     if (!a.trim.empty()) parseTrim(a.trim, int(clip.frames.size()), ops);
     const media::Clip out = media::applyExportOps(clip, ops, a.input);
@@ -95,15 +116,18 @@ void runExport(const ExportArgs& a, const CommonOptions& common) {
                            : "");
     std::printf("provenance: %s (record %s, SHA-256 %s)\n", res.sidecar_path.c_str(),
                 src.record ? "carried over from the source" : "new, generation settings unknown", res.sha256.c_str());
-    std::printf("visible AI mark: %s\n", ops.label ? "yes" : "no (--no-label; the metadata record is still written)");
+    std::printf("visible AI mark: %s\n", sourceLabelled ? "yes (already in the history clip)"
+                                         : ops.label   ? "yes"
+                                                       : "no (--no-label; the metadata record is still written)");
 }
 
 }  // namespace
 
 void addExportCommand(CLI::App& app, const CommonOptions& common, int& exitStatus) {
     auto args = std::make_shared<ExportArgs>();
-    auto* cmd = app.add_subcommand("export", "Re-encode a clip file as MP4, WebM, GIF or PNG frames");
-    cmd->add_option("file", args->input, "The clip file to export (MP4, WebM, GIF, MOV, MKV or a folder of PNG frames)")
+    auto* cmd = app.add_subcommand("export", "Re-encode a clip file or history job as MP4, WebM, GIF or PNG frames");
+    cmd->add_option("file", args->input,
+                    "The clip file to export (MP4, WebM, GIF, MOV, MKV or a folder of PNG frames), or a history job ID")
         ->required();
     cmd->add_option("--out", args->out, "Output: a .mp4, .webm or .gif file, or an existing folder for PNG frames")
         ->required();

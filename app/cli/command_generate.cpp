@@ -1,19 +1,27 @@
-// `kinora generate`: one clip from a prompt, written as MP4/WebM/GIF or PNG frames, with progress.
+// `kinora generate`: one clip from a prompt, recorded in the history (its clip in the job's folder) unless
+// --no-history, and written as MP4/WebM/GIF or PNG frames to --out when given; with progress.
 #include "cli/cli.h"
+
+#include "cli/history_access.h"
+#include "cli/progress_printer.h"
 
 #include "engine/error.h"
 #include "engine/pipeline.h"
 #include "studio/clip_output.h"
 #include "studio/data_paths.h"
+#include "studio/job_request.h"
 #include "studio/model_catalog.h"
+#include "media/safe_file.h"
+
+#include <QFileInfo>
 
 #include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <iostream>
-#include <unistd.h>
 
 namespace kinora::cli {
 namespace {
@@ -31,56 +39,7 @@ std::atomic<bool> g_interrupted{false};
 
 extern "C" void onInterrupt(int) { g_interrupted = true; }
 
-std::string seconds(double s) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, s < 10 ? "%.1f s" : "%.0f s", s);
-    return buf;
-}
-
-// A progress bar on a terminal, plain lines otherwise (logs, pipes), nothing with --quiet.
-class ProgressPrinter {
-public:
-    explicit ProgressPrinter(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO) != 0) {}
-    void stage(const std::string& s) {
-        if (quiet_) return;
-        if (tty_ && barShown_) std::fputs("\n", stderr);
-        barShown_ = false;
-        std::fprintf(stderr, "%s...\n", s.c_str());
-    }
-    void step(const engine::StepProgress& p) {
-        if (quiet_) return;
-        if (tty_) {
-            const int width = 30;
-            const int done = p.total ? p.step * width / p.total : width;
-            std::string bar(static_cast<size_t>(done), '#');
-            bar.append(static_cast<size_t>(width - done), '-');
-            std::fprintf(stderr, "\r  [%s] %d/%d  %.2f s/step  elapsed %s  ETA %s   ", bar.c_str(), p.step, p.total,
-                         p.seconds_per_step, seconds(p.elapsed).c_str(), seconds(p.eta).c_str());
-            barShown_ = true;
-        } else {
-            std::fprintf(stderr, "  step %d/%d  %.2f s/step  elapsed %s  ETA %s\n", p.step, p.total, p.seconds_per_step,
-                         seconds(p.elapsed).c_str(), seconds(p.eta).c_str());
-        }
-        std::fflush(stderr);
-    }
-    void finish() {
-        if (!quiet_ && tty_ && barShown_) std::fputs("\n", stderr);
-        barShown_ = false;
-    }
-
-private:
-    bool quiet_, tty_;
-    bool barShown_ = false;
-};
-
-int runGenerate(const GenerateOptions& o, const CommonOptions& common) {
-    if (o.out.empty()) {
-        throw UserError("--out is required: a .mp4, .webm or .gif file, or an existing folder for PNG frames");
-    }
-    media::formatForPath(o.out);  // an unknown extension fails before any work
-    const auto data = studio::resolveDataDir(QString::fromStdString(common.data_dir));
-    const auto model = studio::resolveModel(QString::fromStdString(o.model), data.path);
-
+engine::GenerationRequest engineRequest(const GenerateOptions& o) {
     engine::GenerationRequest req;
     req.prompt = o.prompt;
     req.negative_prompt = o.negative;
@@ -93,7 +52,49 @@ int runGenerate(const GenerateOptions& o, const CommonOptions& common) {
     req.sampler = o.sampler;
     if (o.seed >= 0) req.seed = static_cast<uint64_t>(o.seed);
     if (o.shift != 0) req.shift = o.shift;
-    req = engine::resolveRequest(req, model);  // every invalid value is reported before loading weights
+    return req;
+}
+
+void printResult(const GenerateOptions& o, const engine::GeneratedClip& clip, const std::string& modelName,
+                 const media::ExportResult& written, std::optional<int64_t> jobId, const std::string& historyClip) {
+    const auto& r = clip.request;
+    if (o.json) {
+        nlohmann::json j = {
+            {"output", written.path},
+            {"sidecar", written.sidecar_path},
+            {"format", media::formatName(written.format)},
+            {"bytes", written.bytes},
+            {"sha256", written.sha256},
+            {"job_id", jobId ? nlohmann::json(*jobId) : nlohmann::json(nullptr)},
+            {"history_clip", historyClip},
+            {"request",
+             {{"prompt", r.prompt}, {"negative_prompt", r.negative_prompt}, {"model", modelName},
+              {"seed", static_cast<int64_t>(*r.seed)}, {"steps", r.steps}, {"guidance", r.guidance},
+              {"sampler", r.sampler}, {"shift", r.shift.value_or(0.0)}, {"width", r.width}, {"height", r.height},
+              {"frames", r.frames}, {"fps", r.fps}}},
+            {"timings",
+             {{"text_s", clip.timings.text}, {"denoise_s", clip.timings.denoise}, {"decode_s", clip.timings.decode},
+              {"seconds_per_step", clip.timings.seconds_per_step}, {"total_s", clip.timings.total}}},
+            {"warnings", clip.warnings},
+        };
+        std::cout << j.dump(2) << std::endl;
+    } else if (!o.quiet) {
+        if (jobId) std::printf("job %lld: ", static_cast<long long>(*jobId));
+        std::printf("wrote %s (%s, %d frames %dx%d at %d fps, seed %llu) in %s\n", written.path.c_str(),
+                    media::formatName(written.format), written.frames, written.width, written.height, r.fps,
+                    static_cast<unsigned long long>(*r.seed), secondsText(clip.timings.total).c_str());
+    }
+}
+
+// --no-history: the clip goes to --out only, nothing is recorded.
+int runUnrecorded(const GenerateOptions& o, const CommonOptions& common) {
+    if (o.out.empty()) {
+        throw UserError("--out is required with --no-history: a .mp4, .webm or .gif file, or an existing folder for PNG frames");
+    }
+    media::formatForPath(o.out);  // an unknown extension fails before any work
+    const auto data = studio::resolveDataDir(QString::fromStdString(common.data_dir));
+    const auto model = studio::resolveModel(QString::fromStdString(o.model), data.path);
+    const auto req = engine::resolveRequest(engineRequest(o), model);  // every invalid value before loading weights
     engine::checkDeviceSupport(o.device, o.dtype);
 
     ProgressPrinter progress(o.quiet);
@@ -119,34 +120,48 @@ int runGenerate(const GenerateOptions& o, const CommonOptions& common) {
     }
     progress.finish();
     for (const auto& w : clip.warnings) std::fprintf(stderr, "kinora: warning: %s\n", w.c_str());
-
+    progress.stage("encoding");
     const auto record = studio::provenanceFor(clip, model, studio::weightsHash(model).toStdString(), "");
     const auto written = studio::writeGeneratedClip(clip, record, o.out, !o.noLabel);
-    const auto& r = clip.request;
-    if (o.json) {
-        nlohmann::json j = {
-            {"output", written.path},
-            {"sidecar", written.sidecar_path},
-            {"format", media::formatName(written.format)},
-            {"bytes", written.bytes},
-            {"sha256", written.sha256},
-            {"request",
-             {{"prompt", r.prompt}, {"negative_prompt", r.negative_prompt}, {"model", model.name},
-              {"seed", static_cast<int64_t>(*r.seed)}, {"steps", r.steps}, {"guidance", r.guidance},
-              {"sampler", r.sampler}, {"shift", r.shift.value_or(0.0)}, {"width", r.width}, {"height", r.height},
-              {"frames", r.frames}, {"fps", r.fps}}},
-            {"timings",
-             {{"text_s", clip.timings.text}, {"denoise_s", clip.timings.denoise}, {"decode_s", clip.timings.decode},
-              {"seconds_per_step", clip.timings.seconds_per_step}, {"total_s", clip.timings.total}}},
-            {"warnings", clip.warnings},
-        };
-        std::cout << j.dump(2) << std::endl;
-    } else if (!o.quiet) {
-        std::printf("wrote %s (%s, %d frames %dx%d at %d fps, seed %llu) in %s\n", written.path.c_str(),
-                    media::formatName(written.format), written.frames, written.width, written.height, r.fps,
-                    static_cast<unsigned long long>(*r.seed), seconds(clip.timings.total).c_str());
-    }
+    printResult(o, clip, model.name, written, std::nullopt, "");
     return kExitOk;
+}
+
+// The default: the job is recorded, its clip lives in the job's history folder, and --out (when
+// given) gets its own copy in the format its extension names.
+int runRecordedGenerate(const GenerateOptions& o, const CommonOptions& common) {
+    if (!o.out.empty()) media::formatForPath(o.out);
+    auto db = openHistory(common);
+    const auto request = studio::prepareRequest(engineRequest(o), QString::fromStdString(o.model), db->dataDir(), !o.noLabel);
+    RecordedRunOptions ro;
+    ro.device = o.device;
+    ro.dtype = o.dtype;
+    ro.quiet = o.quiet;
+    int64_t jobId = 0;
+    const auto outcome = runRecorded(*db, request, std::nullopt, ro, common, jobId);
+    const std::string historyClip = studio::absolutePath(*db, outcome.files.clip).toStdString();
+    media::ExportResult written;
+    if (!o.out.empty()) {
+        engine::ModelSummary model;
+        model.name = request.model.toStdString();
+        const auto record = studio::provenanceFor(outcome.clip, model, request.weights_sha256.toStdString(), "");
+        written = studio::writeGeneratedClip(outcome.clip, record, o.out, !o.noLabel);
+    } else {
+        written.path = historyClip;
+        written.sidecar_path = studio::absolutePath(*db, outcome.files.sidecar).toStdString();
+        written.format = media::Format::Mp4;
+        written.sha256 = media::sha256OfFile(historyClip);
+        written.bytes = uint64_t(QFileInfo(QString::fromStdString(historyClip)).size());
+        written.frames = outcome.clip.video.frames;
+        written.width = outcome.clip.video.width;
+        written.height = outcome.clip.video.height;
+    }
+    printResult(o, outcome.clip, request.model.toStdString(), written, jobId, historyClip);
+    return kExitOk;
+}
+
+int runGenerate(const GenerateOptions& o, const CommonOptions& common) {
+    return o.noHistory ? runUnrecorded(o, common) : runRecordedGenerate(o, common);
 }
 
 }  // namespace
@@ -169,7 +184,7 @@ void addGenerateCommand(CLI::App& app, const CommonOptions& common, int& exitSta
     cmd->add_option("--shift", o->shift, "Flow shift (default: the model's)");
     cmd->add_option("--device", o->device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
     cmd->add_option("--dtype", o->dtype, "float32, bfloat16 or float16")->check(CLI::IsMember({"float32", "bfloat16", "float16"}));
-    cmd->add_option("--out", o->out, "Output: .mp4, .webm, .gif, or an existing folder for PNG frames");
+    cmd->add_option("--out", o->out, "Also write the clip here: .mp4, .webm, .gif, or an existing folder for PNG frames (required with --no-history)");
     cmd->add_flag("--no-history", o->noHistory, "Do not record the clip in the history");
     cmd->add_flag("--no-label", o->noLabel, "No visible AI mark (the metadata record is always written)");
     cmd->add_flag("--quiet", o->quiet, "No progress output");

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     addGenerateCommand(app, common, exitStatus);
     addExportCommand(app, common, exitStatus);
     addVerifyCommand(app, common, exitStatus);
+    addHistoryCommand(app, common, exitStatus);
     addBenchCommand(app, common, exitStatus);
     addEvalCommand(app, common, exitStatus);
 

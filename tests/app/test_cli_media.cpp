@@ -153,7 +153,7 @@ private slots:
         const QString s = dir_.path() + "/source.mkv";
         QTest::newRow("unknown extension") << QStringList{"export", s, "--out", p("x.avi")} << "unknown extension";
         QTest::newRow("missing input") << QStringList{"export", p("nope.mp4"), "--out", p("x.mp4")} << "no such file";
-        QTest::newRow("history id") << QStringList{"export", "42", "--out", p("x.mp4")} << "path of a clip file";
+        QTest::newRow("history id") << QStringList{"export", "999999999", "--out", p("x.mp4")} << "no job 999999999 in the history";
         QTest::newRow("fps 0") << QStringList{"export", s, "--out", p("x.mp4"), "--fps", "0"} << "not positive";
         QTest::newRow("fps 300") << QStringList{"export", s, "--out", p("x.mp4"), "--fps", "300"} << "1 to 240";
         QTest::newRow("trim outside") << QStringList{"export", s, "--out", p("x.mp4"), "--trim", "10:40"} << "outside the clip";
