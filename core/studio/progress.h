@@ -17,6 +17,9 @@ struct JobProgress {
     int total = 0;
     double elapsed = 0;  // seconds since the job started
     double eta = 0;      // seconds left (denoising), 0 when unknown
+    // When the worker emitted it (QElapsedTimer::msecsSinceReference, the monotonic clock): listeners
+    // receive queued signals later, and this tells what the worker had done by a given moment.
+    int64_t emitted_ms = 0;
 };
 
 // The clip's current estimate after a step, at latent resolution, RGB24 frames back to back.

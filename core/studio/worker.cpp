@@ -101,7 +101,9 @@ void Worker::runOne(int64_t id) {
     ProgressThrottle stepThrottle(options_.progressIntervalMs), previewThrottle(options_.progressIntervalMs);
     auto report = [&](const QString& s, int step, int total, double eta, bool force) {
         if (!stepThrottle.allow(clock.elapsed(), force)) return;
-        emit progress(JobProgress{id, s, step, total, clock.elapsed() / 1000.0, eta});
+        QElapsedTimer now;
+        now.start();
+        emit progress(JobProgress{id, s, step, total, clock.elapsed() / 1000.0, eta, now.msecsSinceReference()});
     };
 
     report(QStringLiteral("loading model"), 0, job.request.steps, 0, true);

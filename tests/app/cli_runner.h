@@ -5,6 +5,7 @@
 #include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
 
 namespace kinora::test {
 
@@ -14,8 +15,16 @@ struct CliRun {
     QString err;
 };
 
-inline CliRun runKinora(const QStringList& args,
-                        const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment(),
+// The environment of the tests' kinora runs: the system's, with the history and clips in a folder of
+// this test process that is removed when it ends (tests never leave data behind).
+inline QProcessEnvironment testEnvironment() {
+    static QTemporaryDir data;
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("KINORA_DATA_DIR"), data.path());
+    return env;
+}
+
+inline CliRun runKinora(const QStringList& args, const QProcessEnvironment& env = testEnvironment(),
                         int timeoutMs = 300000) {
     QProcess p;
     p.setProcessEnvironment(env);

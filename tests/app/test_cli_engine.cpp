@@ -14,7 +14,7 @@ namespace {
 QString refModel() { return QString::fromStdString(referenceModel()); }
 
 QProcessEnvironment envWithModels(const QString& path) {
-    auto env = QProcessEnvironment::systemEnvironment();
+    auto env = testEnvironment();
     env.insert(QStringLiteral("KINORA_MODEL_PATH"), path);
     return env;
 }
