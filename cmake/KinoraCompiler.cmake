@@ -4,8 +4,11 @@ find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
   # Precompiled headers only hit the cache with these sloppiness flags (ccache manual, "Precompiled
   # headers"). ccache 4.7 (Debian 12) has no key=value launcher syntax, so pass them through the env.
+  # CCACHE_BASEDIR + NOHASHDIR: paths inside the source tree are hashed relative to it, so a fresh clone
+  # in another folder (CI) reuses the cache of earlier builds instead of recompiling everything.
   set(_kinora_ccache ${CMAKE_COMMAND} -E env
       CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+      CCACHE_BASEDIR=${CMAKE_SOURCE_DIR} CCACHE_NOHASHDIR=true
       ${CCACHE_PROGRAM})
   set(CMAKE_C_COMPILER_LAUNCHER ${_kinora_ccache})
   set(CMAKE_CXX_COMPILER_LAUNCHER ${_kinora_ccache})
