@@ -1,38 +1,16 @@
 // The `kinora` command line as a user runs it: a real process, its output and its exit status.
+#include "cli_runner.h"
+
 #include <QtTest>
 
-namespace {
-
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run kinora(const QStringList& args, const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(KINORA_CLI), args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
-
-}  // namespace
+using Run = kinora::test::CliRun;
+using kinora::test::runKinora;
 
 class TestCli : public QObject {
     Q_OBJECT
 private slots:
     void versionNamesEveryLibrary() {
-        const Run r = kinora({QStringLiteral("--version")});
+        const Run r = runKinora({QStringLiteral("--version")});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.startsWith(QStringLiteral("kinora " KINORA_VERSION_FOR_TEST)), qPrintable(r.out));
         for (const char* lib : {"LibTorch 1.", "Qt 6.", "FFmpeg ", "OpenCV 4.", "SQLite 3."}) {
@@ -43,7 +21,7 @@ private slots:
 
     void doctorJsonReportsAFastSetup() {
         QTemporaryDir data;
-        const Run r = kinora({QStringLiteral("--data-dir"), data.path(), QStringLiteral("doctor"), QStringLiteral("--json")});
+        const Run r = runKinora({QStringLiteral("--data-dir"), data.path(), QStringLiteral("doctor"), QStringLiteral("--json")});
         QVERIFY2(r.exitCode == 0, qPrintable(r.out + r.err));
         QJsonParseError perr;
         const auto doc = QJsonDocument::fromJson(r.out.toUtf8(), &perr);
@@ -73,7 +51,7 @@ private slots:
     void doctorTextHasTheSameFacts() {
         QTemporaryDir data;
         // Common options work before and after the command name.
-        const Run ok = kinora({QStringLiteral("doctor"), QStringLiteral("--data-dir"), data.path()});
+        const Run ok = runKinora({QStringLiteral("doctor"), QStringLiteral("--data-dir"), data.path()});
         QVERIFY2(ok.exitCode == 0, qPrintable(ok.err));
         QVERIFY(ok.out.contains(QLatin1String("Matmul")));
         QVERIFY(ok.out.contains(QLatin1String("GFLOP/s")));
@@ -83,7 +61,7 @@ private slots:
     }
 
     void threadsOptionIsHonoured() {
-        const Run r = kinora({QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("doctor"), QStringLiteral("--json")});
+        const Run r = runKinora({QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("doctor"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         const auto o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(o["threads"]["intra_op"].toInt(), 1);
@@ -100,7 +78,7 @@ private slots:
     }
     void usageErrorsExitWithTwo() {
         QFETCH(QStringList, args);
-        const Run r = kinora(args);
+        const Run r = runKinora(args);
         QCOMPARE(r.exitCode, 2);
         QVERIFY(!r.err.isEmpty() || !r.out.isEmpty());
     }
@@ -108,7 +86,7 @@ private slots:
     void dataDirThatIsAFileIsAUserError() {
         QTemporaryFile file;
         QVERIFY(file.open());
-        const Run r = kinora({QStringLiteral("--data-dir"), file.fileName(), QStringLiteral("doctor")});
+        const Run r = runKinora({QStringLiteral("--data-dir"), file.fileName(), QStringLiteral("doctor")});
         QCOMPARE(r.exitCode, 1);
         const QStringList lines = r.err.trimmed().split(QLatin1Char('\n'));
         QCOMPARE(lines.size(), 1);
@@ -122,9 +100,9 @@ private slots:
         // reference libblas.so.3 ahead of the alternative that points to OpenBLAS.
         const QString ref = QStringLiteral("/usr/lib/x86_64-linux-gnu/blas/libblas.so.3");
         QVERIFY2(QFileInfo::exists(ref), "scripts/setup installs libblas3 for this test");
-        auto env = QProcessEnvironment::systemEnvironment();
+        auto env = kinora::test::testEnvironment();
         env.insert(QStringLiteral("LD_PRELOAD"), ref);
-        const Run r = kinora({QStringLiteral("doctor"), QStringLiteral("--json")}, env);
+        const Run r = runKinora({QStringLiteral("doctor"), QStringLiteral("--json")}, env);
         QCOMPARE(r.exitCode, 0);
         const auto o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(o["torch"]["blas_library"].toString(), QFileInfo(ref).canonicalFilePath());

@@ -1,5 +1,6 @@
 // `kinora export` and `kinora verify` as a user runs them: real processes, real files, exit statuses
 // 0 / 1 (one "kinora: error: ..." line) / 2 (usage).
+#include "cli_runner.h"
 #include "media/decoder.h"
 #include "media/export_ops.h"
 
@@ -7,27 +8,8 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runKinora(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(KINORA_CLI), args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
-}
+using Run = kinora::test::CliRun;
+using kinora::test::runKinora;
 
 bool oneErrorLine(const Run& r, const QString& mustContain) {
     const QStringList lines = r.err.trimmed().split(QLatin1Char('\n'));
