@@ -46,7 +46,8 @@ json runDoctor(const CommonOptions& common) {
                        {"mkldnn", rt.mkldnn},                 {"mkl", rt.mkl},
                        {"blas_build", rt.blas_build},         {"blas_library", rt.blas_library},
                        {"cpu_capability", rt.cpu_capability}};
-    report["threads"] = {{"intra_op", threads}, {"interop", rt.interop_threads}, {"hardware", rt.hardware_threads}};
+    report["threads"] = {{"intra_op", threads}, {"interop", rt.interop_threads}, {"hardware", rt.hardware_threads},
+                         {"openmp_wait", engine::openMpWaitPolicy()}};
     report["cuda"] = {{"available", rt.cuda_available}, {"devices", rt.cuda_devices}};
 
     const auto mm = engine::measureMatmul();
@@ -115,7 +116,8 @@ void printText(const json& r) {
     line("BLAS", (lib.empty() ? std::string("(not mapped)") : lib) + " (build: " + t["blas_build"].get<std::string>() + ")");
     const auto& th = r["threads"];
     line("Threads", std::to_string(th["intra_op"].get<int>()) + " of " + std::to_string(th["hardware"].get<int>()) +
-                        " hardware threads (inter-op " + std::to_string(th["interop"].get<int>()) + ")");
+                        " hardware threads (inter-op " + std::to_string(th["interop"].get<int>()) + ", OpenMP wait " +
+                        th["openmp_wait"].get<std::string>() + ")");
     line("CUDA", r["cuda"]["available"].get<bool>()
                      ? std::to_string(r["cuda"]["devices"].get<int>()) + " device(s)"
                      : std::string("not available"));

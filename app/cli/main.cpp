@@ -9,6 +9,7 @@
 
 int main(int argc, char** argv) {
     using namespace kinora::cli;
+    kinora::engine::applyOpenMpWaitPolicy(argv);
     QCoreApplication::setApplicationName(QStringLiteral("kinora"));
     QCoreApplication qapp(argc, argv);
 

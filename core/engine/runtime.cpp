@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include <thread>
+#include <unistd.h>
 
 namespace kinora::engine {
 namespace {
@@ -44,6 +45,19 @@ std::string blasLibraryProviding_sgemm() {
 }
 
 }  // namespace
+
+void applyOpenMpWaitPolicy(char** argv) {
+    if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
+    setenv("GOMP_SPINCOUNT", "10000", 0);
+    execv("/proc/self/exe", argv);
+    // exec failed (no /proc?): run on with the default policy rather than not at all.
+}
+
+std::string openMpWaitPolicy() {
+    if (const char* p = std::getenv("OMP_WAIT_POLICY")) return std::string("OMP_WAIT_POLICY=") + p;
+    if (const char* c = std::getenv("GOMP_SPINCOUNT")) return std::string("GOMP_SPINCOUNT=") + c;
+    return "default";
+}
 
 int hardwareThreads() {
     const unsigned n = std::thread::hardware_concurrency();

@@ -23,6 +23,18 @@ struct RuntimeInfo {
 // Number of hardware threads (at least 1).
 int hardwareThreads();
 
+// Two OpenMP threads on two cores collapse when a third process competes: libgomp's barriers spin
+// for a long time by default, and a spinning thread holds a core its partner needs. Measured on a
+// transformer call (docs/BENCHMARKS.md, "Notes on contention"): 0.28 s quiet / 3-12 s contended with
+// the default, 0.31 / 1.2 s passive, 0.26 / 1.5-1.7 s with GOMP_SPINCOUNT 2000-20000. libgomp reads its
+// environment when it is loaded, before main(), so this sets GOMP_SPINCOUNT=10000 and re-executes the
+// program, unless the user chose a policy (OMP_WAIT_POLICY or GOMP_SPINCOUNT set). Call first in main().
+// Returns only when no re-exec happened (already set, or exec failed).
+void applyOpenMpWaitPolicy(char** argv);
+
+// The OpenMP wait settings in effect ("GOMP_SPINCOUNT=10000", "OMP_WAIT_POLICY=passive" or "default").
+std::string openMpWaitPolicy();
+
 // LibTorch starts with ONE intra-op thread on Debian's build (DESIGN.md); this sets the intra-op
 // thread count to `threads`, or to every hardware thread when `threads` <= 0. Returns the count in use.
 int configureThreads(int threads);

@@ -60,6 +60,21 @@ private slots:
         QVERIFY(ok.out.contains(QLatin1String("All checks passed.")));
     }
 
+    void openMpSpinningIsBoundedUnlessTheUserChose() {
+        // kinora re-executes itself with GOMP_SPINCOUNT set (two spinning threads collapse under load).
+        auto env = kinora::test::testEnvironment();
+        env.remove(QStringLiteral("OMP_WAIT_POLICY"));
+        env.remove(QStringLiteral("GOMP_SPINCOUNT"));
+        auto r = runKinora({QStringLiteral("doctor"), QStringLiteral("--json")}, env);
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()[QStringLiteral("threads")][QStringLiteral("openmp_wait")].toString(),
+                 QStringLiteral("GOMP_SPINCOUNT=10000"));
+        env.insert(QStringLiteral("OMP_WAIT_POLICY"), QStringLiteral("active"));
+        r = runKinora({QStringLiteral("doctor"), QStringLiteral("--json")}, env);
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()[QStringLiteral("threads")][QStringLiteral("openmp_wait")].toString(),
+                 QStringLiteral("OMP_WAIT_POLICY=active"));
+    }
+
     void threadsOptionIsHonoured() {
         const Run r = runKinora({QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("doctor"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
