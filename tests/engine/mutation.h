@@ -22,6 +22,8 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <grp.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -201,6 +203,37 @@ private:
 
 // Values that a config key must never silently accept as something else. NaN/Infinity are JSON
 // extensions: as literals they make the file invalid JSON.
+// Runs `runAll` in a forked child as user 65534 (root ignores permission bits, and CI runs as root) and
+// returns the child's tally: "<cases> ok", "<cases> <first failure>", or why the child did not report.
+// The child only reads files and throws: no LibTorch parallel work runs after the fork.
+inline std::string runCasesAsNobody(const std::function<void(CaseRunner&)>& runAll) {
+    int fds[2];
+    if (pipe(fds) != 0) return "pipe failed";
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0) return "fork failed";
+    if (pid == 0) {
+        ::close(fds[0]);
+        if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(90);
+        CaseRunner runner;
+        runAll(runner);
+        const std::string tally = std::to_string(runner.cases()) + (runner.ok() ? " ok" : " " + runner.firstFailure().toStdString());
+        (void)!::write(fds[1], tally.data(), tally.size());
+        ::close(fds[1]);
+        std::fflush(nullptr);
+        _exit(0);
+    }
+    ::close(fds[1]);
+    std::string tally;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) tally.append(buf, static_cast<size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid) return "waitpid failed";
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "child status " + std::to_string(status);
+    return tally;
+}
+
 inline std::vector<std::pair<std::string, std::string>> badJsonValues() {
     return {{"string", "\"12\""},          {"true", "true"},          {"null", "null"},
             {"array", "[1]"},              {"object", "{}"},          {"fraction", "1.5"},
