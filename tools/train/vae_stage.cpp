@@ -2,6 +2,7 @@
 
 #include "train/train_state.h"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace kinora::train {
@@ -33,14 +34,28 @@ void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::funct
     for (int64_t step = state.step; step < o.steps; ++step) {
         const double lr = learningRate(step, o.steps, o.warmup, o.lr);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-        const auto full = makeWorldBatch(o.seed, batchIndices(o.seed, step, o.batch, o.pool), 0, wb).video;
+        const auto batch = makeWorldBatch(o.seed, batchIndices(o.seed, step, o.batch, o.pool), 0, wb);
+        const auto& full = batch.video;
         auto gen = stepGenerator(o.seed, step, 1);
-        // A random window of each clip, on the VAE's 8-pixel grid.
+        // A window of each clip on the VAE's 8-pixel grid: most of them around a pixel the objects cover
+        // (small windows anywhere would show mostly background, and the objects' colours and edges are
+        // what the model must keep), the rest anywhere.
         const int64_t positions = (o.render_size - o.size) / 8 + 1;
         const auto offsets = at::randint(positions, {o.batch, 2}, gen, at::kLong) * 8;
+        const auto pick = at::rand({o.batch}, gen);
         std::vector<at::Tensor> crops;
         for (int64_t b = 0; b < o.batch; ++b) {
-            crops.push_back(full[b].narrow(2, offsets[b][0].item<int64_t>(), o.size).narrow(3, offsets[b][1].item<int64_t>(), o.size));
+            int64_t y0 = offsets[b][0].item<int64_t>(), x0 = offsets[b][1].item<int64_t>();
+            const auto covered = at::nonzero(batch.object_mask[b][0].amax(0) > 0.5);  // [K, 2] (y, x)
+            if (pick[b].item<double>() < o.object_windows && covered.size(0) > 0) {
+                const auto at_ = covered[at::randint(covered.size(0), {1}, gen, at::kLong).item<int64_t>()];
+                auto snap = [&](int64_t c) {
+                    return std::clamp<int64_t>((c - o.size / 2 + 4) / 8 * 8, 0, o.render_size - o.size);
+                };
+                y0 = snap(at_[0].item<int64_t>());
+                x0 = snap(at_[1].item<int64_t>());
+            }
+            crops.push_back(full[b].narrow(2, y0, o.size).narrow(3, x0, o.size));
         }
         const auto video = at::stack(crops).contiguous();
         const auto [mean, logvar] = vae.encode(video);

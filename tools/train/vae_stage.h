@@ -21,6 +21,7 @@ struct VaeStageOptions {
     int frames = 17;
     int size = 32;
     int render_size = 128;
+    double object_windows = 0.75;  // share of windows placed around a pixel an object covers
     double lr = 1e-3;
     int64_t warmup = 100;
     double kl_weight = 1e-6;
