@@ -566,6 +566,13 @@ std::pair<at::Tensor, at::Tensor> WanVAE::encode(const at::Tensor& video) const 
 }
 
 at::Tensor WanVAE::decode(const at::Tensor& latents, const std::function<void()>& between_chunks) const {
+    return decodeChunks(latents, between_chunks, /*clamp=*/true);
+}
+
+at::Tensor WanVAE::decodeUnclamped(const at::Tensor& latents) const { return decodeChunks(latents, {}, false); }
+
+at::Tensor WanVAE::decodeChunks(const at::Tensor& latents, const std::function<void()>& between_chunks,
+                                bool clamp) const {
     if (!latents.defined() || latents.dim() != 5 || latents.size(1) != config_.z_dim || latents.size(0) < 1 ||
         latents.size(2) < 1 || latents.size(3) < 1 || latents.size(4) < 1) {
         throw EngineError("VAE decode: the latents must be [batch, " + std::to_string(config_.z_dim) +
@@ -593,7 +600,7 @@ at::Tensor WanVAE::decode(const at::Tensor& latents, const std::function<void()>
         if (t > 0 && between_chunks) between_chunks();
         cache.startChunk();
         at::Tensor y = decoder_->forward(x.narrow(1, t, 1), cache);  // [B, n, C, H, W]
-        y = direct ? y.clamp_(-1.0, 1.0) : y.clamp(-1.0, 1.0);
+        if (clamp) y = direct ? y.clamp_(-1.0, 1.0) : y.clamp(-1.0, 1.0);
         const int64_t n = y.size(1);
         TORCH_INTERNAL_ASSERT(written + n <= frames, "VAE decode produced more frames than expected");
         if (direct) {

@@ -62,11 +62,17 @@ public:
     // between two latent frames (T-1 times); an exception from it stops decoding and propagates.
     at::Tensor decode(const at::Tensor& latents, const std::function<void()>& between_chunks = {}) const;
 
+    // The same decode without the final clamp, for training: a clamped output has no gradient wherever
+    // the decoder overshoots [-1, 1], so pixels that overshoot while their target changes could never be
+    // pulled back (most of a black or white background sits exactly on the bound).
+    at::Tensor decodeUnclamped(const at::Tensor& latents) const;
+
     // (z - latents_mean) / latents_std and its inverse, per channel (dim 1) of [B, z, ...] latents.
     at::Tensor normalizeLatents(const at::Tensor& z) const;
     at::Tensor denormalizeLatents(const at::Tensor& z) const;
 
 private:
+    at::Tensor decodeChunks(const at::Tensor& latents, const std::function<void()>& between_chunks, bool clamp) const;
     at::Tensor latentStat(const std::vector<double>& values, const at::Tensor& like) const;
 
     VaeConfig config_;

@@ -60,7 +60,7 @@ void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::funct
         const auto video = at::stack(crops).contiguous();
         const auto [mean, logvar] = vae.encode(video);
         const auto z = mean + at::exp(0.5 * logvar) * at::randn(mean.sizes(), gen, mean.options());
-        const auto recon = vae.decode(z);
+        const auto recon = o.clamp_output ? vae.decode(z) : vae.decodeUnclamped(z);
         const auto l1 = (recon - video).abs().mean();
         const auto l2 = (recon - video).pow(2).mean();
         const auto kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean();
