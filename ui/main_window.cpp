@@ -1,0 +1,321 @@
+#include "ui/main_window.h"
+
+#include "studio/job_request.h"
+#include "studio/model_catalog.h"
+#include "ui/player_widget.h"
+#include "ui/prompt_panel.h"
+#include "ui/queue_panel.h"
+#include "ui/timeline_widget.h"
+
+#include "media/decoder.h"
+
+#include <QAction>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace kinora::ui {
+namespace {
+
+QStringList clipSuffixes() {
+    return {QStringLiteral("mp4"), QStringLiteral("webm"), QStringLiteral("gif"), QStringLiteral("mov"),
+            QStringLiteral("mkv"), QStringLiteral("png")};
+}
+
+// A record read from a file back into a request the prompt panel can show.
+studio::JobRequest requestFromRecord(const media::ProvenanceRecord& r) {
+    studio::JobRequest j;
+    j.prompt = QString::fromStdString(r.prompt);
+    j.negative_prompt = QString::fromStdString(r.negative_prompt);
+    j.model = QString::fromStdString(r.model);
+    j.weights_sha256 = QString::fromStdString(r.weights_sha256);
+    j.seed = r.seed ? uint64_t(*r.seed) : 0;
+    j.steps = r.steps.value_or(0);
+    j.guidance = r.guidance.value_or(0);
+    j.sampler = QString::fromStdString(r.sampler);
+    j.shift = r.shift.value_or(0);
+    j.width = r.width;
+    j.height = r.height;
+    j.frames = r.frames;
+    j.fps = r.fps_den > 0 ? r.fps_num / r.fps_den : 0;
+    return j;
+}
+
+}  // namespace
+
+MainWindow::MainWindow(studio::JobQueue& queue, QWidget* parent) : QMainWindow(parent), queue_(queue) {
+    setObjectName(QStringLiteral("KinoraMainWindow"));
+    setWindowTitle(tr("Kinora Studio"));
+    setAcceptDrops(true);
+    setDockOptions(QMainWindow::AnimatedDocks | QMainWindow::AllowTabbedDocks | QMainWindow::AllowNestedDocks);
+
+    player_ = new PlayerWidget(this);
+    timeline_ = new TimelineWidget(this);
+    auto* centre = new QWidget(this);
+    auto* centreLayout = new QVBoxLayout(centre);
+    centreLayout->setContentsMargins(0, 0, 0, 0);
+    centreLayout->setSpacing(2);
+    centreLayout->addWidget(player_, 1);
+    centreLayout->addWidget(timeline_);
+    setCentralWidget(centre);
+    connect(player_, &PlayerWidget::frameChanged, timeline_, &TimelineWidget::setCurrentFrame);
+    connect(timeline_, &TimelineWidget::seekRequested, player_, &PlayerWidget::seek);
+
+    prompt_ = new PromptPanel(this);
+    promptDock_ = new QDockWidget(tr("Prompt"), this);
+    promptDock_->setObjectName(QStringLiteral("promptDock"));
+    promptDock_->setWidget(prompt_);
+    addDockWidget(Qt::LeftDockWidgetArea, promptDock_);
+    connect(prompt_, &PromptPanel::generateRequested, this, &MainWindow::queueRequest);
+    connect(prompt_, &PromptPanel::recentPromptsChanged, this,
+            [this](const QStringList& list) { queue_.history().setSetting(QStringLiteral("recent_prompts"), list.join(QChar(0x1f))); });
+    const QString recent = queue_.history().setting(QStringLiteral("recent_prompts"));
+    prompt_->setRecentPrompts(recent.isEmpty() ? QStringList() : recent.split(QChar(0x1f)));
+
+    queuePanel_ = new QueuePanel(queue_, this);
+    queueDock_ = new QDockWidget(tr("Queue"), this);
+    queueDock_->setObjectName(QStringLiteral("queueDock"));
+    queueDock_->setWidget(queuePanel_);
+    addDockWidget(Qt::RightDockWidgetArea, queueDock_);
+    connect(queuePanel_, &QueuePanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 5000); });
+
+    statusModel_ = new QLabel(this);
+    statusBar()->addPermanentWidget(statusModel_);
+    connect(&queue_, &studio::JobQueue::modelLoaded, this,
+            [this](const QString& path) { statusModel_->setText(tr("Model loaded: %1").arg(QFileInfo(path).fileName())); });
+    connect(&queue_, &studio::JobQueue::modelReleased, this, [this](const QString&) { statusModel_->setText(tr("Model released from memory")); });
+    connect(&queue_, &studio::JobQueue::workerFailed, this, [this](const QString& m) {
+        QMessageBox::critical(this, tr("Kinora"), tr("The generation worker stopped: %1\nRestart Kinora Studio to continue.").arg(m));
+    });
+    connect(&queue_, &studio::JobQueue::jobStarted, this, [this](qint64) {
+        // A new job starts: its preview may take the player again unless a clip is being watched.
+        pinned_ = player_->hasClip() && !player_->showingPreview();
+    });
+    connect(&queue_, &studio::JobQueue::preview, this, &MainWindow::onPreview);
+    connect(&queue_, &studio::JobQueue::jobFinished, this, &MainWindow::onJobFinished);
+    connect(&loader_, &QFutureWatcher<ClipFrames>::finished, this, &MainWindow::clipLoaded);
+
+    buildMenus();
+    refreshModels();
+    restoreLayout();
+    statusBar()->showMessage(tr("Ready"), 3000);
+}
+
+MainWindow::~MainWindow() {
+    loader_.waitForFinished();
+    preparing_.waitForFinished();
+}
+
+void MainWindow::buildMenus() {
+    auto* file = menuBar()->addMenu(tr("&File"));
+    auto* open = file->addAction(tr("&Open clip…"), this, &MainWindow::openFileDialog);
+    open->setShortcut(QKeySequence::Open);
+    file->addSeparator();
+    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    auto* edit = menuBar()->addMenu(tr("&Edit"));
+    auto* in = edit->addAction(tr("Mark &in"), timeline_, &TimelineWidget::markIn);
+    in->setShortcut(Qt::Key_I);
+    auto* out = edit->addAction(tr("Mark &out"), timeline_, &TimelineWidget::markOut);
+    out->setShortcut(Qt::Key_O);
+    auto* clear = edit->addAction(tr("&Clear marks"), timeline_, &TimelineWidget::clearMarks);
+    clear->setShortcut(QKeySequence(Qt::ALT | Qt::Key_X));
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(promptDock_->toggleViewAction());
+    view->addAction(queueDock_->toggleViewAction());
+    view->addSeparator();
+    for (auto* a : {player_->playAction(), player_->stepBackAction(), player_->stepForwardAction(), player_->startAction(),
+                    player_->endAction(), player_->loopAction()}) {
+        view->addAction(a);
+        addAction(a);  // shortcuts work wherever the focus is in the window
+    }
+    view->addSeparator();
+    auto* fit = view->addAction(tr("Zoom to &fit"), this, [this] { player_->setZoom(FrameView::Zoom::Fit); });
+    fit->setShortcut(QKeySequence(Qt::Key_F));
+    auto* actual = view->addAction(tr("&Actual pixels (1:1)"), this, [this] { player_->setZoom(FrameView::Zoom::Actual); });
+    actual->setShortcut(QKeySequence(Qt::Key_1));
+
+    auto* gen = menuBar()->addMenu(tr("&Generate"));
+    auto* go = gen->addAction(tr("&Generate"), prompt_, &PromptPanel::generate);
+    go->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    go->setShortcutContext(Qt::WindowShortcut);
+    addAction(go);
+    gen->addAction(tr("New random &seed"), prompt_, &PromptPanel::rollSeed);
+    gen->addSeparator();
+    auto* pause = gen->addAction(tr("&Pause queue"));
+    pause->setCheckable(true);
+    pause->setChecked(queue_.paused());
+    connect(pause, &QAction::toggled, this, [this](bool on) { on ? queue_.pause() : queue_.resume(); });
+    connect(&queue_, &studio::JobQueue::pausedChanged, pause, &QAction::setChecked);
+
+    menuBar()->addMenu(tr("&Help"));
+}
+
+void MainWindow::refreshModels() {
+    QVector<engine::ModelSummary> models;
+    for (const auto& e : studio::listModels(queue_.history().dataDir())) models.push_back(e.summary);
+    prompt_->setModels(models, QString::fromLatin1(studio::kDefaultModelName));
+}
+
+void MainWindow::queueRequest(const engine::GenerationRequest& request, const QString& modelPath) {
+    // Resolving reads the model's headers and hashes its weights (cached after the first time): done
+    // off the GUI thread, then queued here.
+    if (preparing_.isRunning()) preparing_.waitForFinished();
+    const QString dataDir = queue_.history().dataDir();
+    auto future = QtConcurrent::run([request, modelPath, dataDir] {
+        return studio::prepareRequest(request, modelPath, dataDir, /*label=*/true);
+    });
+    disconnect(&preparing_, nullptr, this, nullptr);
+    connect(&preparing_, &QFutureWatcher<studio::JobRequest>::finished, this, [this] {
+        try {
+            const auto job = preparing_.result();
+            const int64_t id = queue_.enqueue(job);
+            queuedHere_.push_back(id);
+            statusBar()->showMessage(tr("Queued job %1 (seed %2)").arg(id).arg(job.seed), 5000);
+        } catch (const std::exception& e) {
+            const QString message = QString::fromUtf8(e.what());
+            statusBar()->showMessage(tr("Not queued: %1").arg(message), 10000);
+            QMessageBox::warning(this, tr("Cannot generate"), message);
+            emit requestRejected(message);
+        }
+    });
+    preparing_.setFuture(future);
+}
+
+void MainWindow::onPreview(const studio::PreviewFrames& frames) {
+    if (pinned_) return;
+    auto images = imagesFromRgb(frames.rgb, frames.frames, frames.width, frames.height);
+    if (images.isEmpty()) return;
+    QString prompt;
+    if (const auto* row = queuePanel_->model()->rowFor(frames.id)) prompt = row->prompt;
+    player_->setPreview(images, 8, tr("Preview of job %1 (step %2): %3").arg(frames.id).arg(frames.step).arg(prompt));
+    shownJob_ = 0;
+}
+
+void MainWindow::onJobFinished(qint64 id, studio::JobState state, const QString& error) {
+    if (state == studio::JobState::Done) {
+        statusBar()->showMessage(tr("Job %1 done").arg(id), 5000);
+        // The finished clip replaces its own preview, or an empty player; never a clip being watched.
+        if (!pinned_ || !player_->hasClip()) {
+            if (const auto job = queue_.history().find(id); job && !job->clip_path.isEmpty()) {
+                openClip(studio::absolutePath(queue_.history(), job->clip_path), id);
+            }
+        }
+        return;
+    }
+    if (player_->showingPreview()) player_->clear(tr("Job %1 was %2.").arg(id).arg(QString::fromLatin1(studio::stateName(state))));
+    if (state == studio::JobState::Failed) {
+        statusBar()->showMessage(tr("Job %1 failed: %2").arg(id).arg(error), 15000);
+    } else if (state == studio::JobState::Cancelled) {
+        statusBar()->showMessage(tr("Job %1 cancelled").arg(id), 5000);
+    }
+}
+
+void MainWindow::openClip(const QString& path, int64_t job) {
+    if (loader_.isRunning()) loader_.waitForFinished();
+    loadingJob_ = job;
+    statusBar()->showMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    loader_.setFuture(QtConcurrent::run([path] { return loadClipFrames(path); }));
+}
+
+void MainWindow::clipLoaded() {
+    const ClipFrames clip = loader_.result();
+    const bool dropped = loadingDropped_;
+    loadingDropped_ = false;
+    if (!clip.ok()) {
+        statusBar()->showMessage(clip.error, 15000);
+        if (!player_->hasClip() || player_->showingPreview()) player_->clear(clip.error);
+        if (dropped) QMessageBox::warning(this, tr("Cannot open"), clip.error);
+        return;
+    }
+    shownJob_ = loadingJob_;
+    // Watching something now: a preview of a running job must not take it away. A finished job's own
+    // clip only replaces its preview, so the next job's preview may take over again.
+    pinned_ = loadingJob_ == 0 || queue_.runningJob() != 0;
+    player_->setClip(clip);
+    timeline_->setFrames(clip.frames);
+    if (dropped && clip.record) {
+        reuseSettings(requestFromRecord(*clip.record));
+        statusBar()->showMessage(tr("Loaded the generation settings of %1").arg(QFileInfo(clip.path).fileName()), 8000);
+    } else {
+        statusBar()->showMessage(tr("%1: %2 frames of %3×%4 at %5 fps")
+                                     .arg(QFileInfo(clip.path).fileName())
+                                     .arg(clip.count())
+                                     .arg(clip.size().width())
+                                     .arg(clip.size().height())
+                                     .arg(clip.fps, 0, 'g', 4),
+                                 8000);
+    }
+    if (player_->frameCount() > 1) player_->play();
+    emit clipOpened(clip.path);
+}
+
+void MainWindow::reuseSettings(const studio::JobRequest& request) {
+    prompt_->setRequest(request);
+    promptDock_->show();
+    promptDock_->raise();
+}
+
+void MainWindow::openDroppedFile(const QString& path) {
+    loadingDropped_ = true;
+    openClip(path, 0);
+}
+
+void MainWindow::openFileDialog() {
+    const QString filter = tr("Clips (%1)").arg(QStringLiteral("*.") + clipSuffixes().join(QStringLiteral(" *.")));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open clip"), QString(), filter);
+    if (!path.isEmpty()) openDroppedFile(path);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile()) {
+        const QFileInfo info(urls.front().toLocalFile());
+        if (info.isDir() || clipSuffixes().contains(info.suffix().toLower())) event->acceptProposedAction();
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+    const auto urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.front().isLocalFile()) return;
+    QString path = urls.front().toLocalFile();
+    // A single PNG frame of a frame folder stands for its folder (that is what holds the clip).
+    const QFileInfo info(path);
+    if (info.suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) == 0 &&
+        media::frameNumberOf(info.fileName().toStdString()) >= 0) {
+        path = info.absolutePath();
+    }
+    openDroppedFile(path);
+    event->acceptProposedAction();
+}
+
+void MainWindow::restoreLayout() {
+    QSettings s;
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+}
+
+void MainWindow::saveLayout() {
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveLayout();
+    event->accept();
+}
+
+}  // namespace kinora::ui

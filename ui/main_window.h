@@ -1,0 +1,84 @@
+// The studio window: prompt panel (left dock), player and timeline (centre), queue and history (right
+// docks). It owns no state of its own beyond the layout: requests go to the job queue, results come
+// back through its signals, and the window keeps the player on the clip the person is looking at.
+#pragma once
+
+#include "engine/pipeline.h"
+#include "studio/job_queue.h"
+#include "ui/clip_frames.h"
+
+#include <QFutureWatcher>
+#include <QMainWindow>
+
+class QDockWidget;
+class QLabel;
+
+namespace kinora::ui {
+
+class PlayerWidget;
+class PromptPanel;
+class QueuePanel;
+class TimelineWidget;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    MainWindow(studio::JobQueue& queue, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    PromptPanel* promptPanel() const { return prompt_; }
+    QueuePanel* queuePanel() const { return queuePanel_; }
+    PlayerWidget* player() const { return player_; }
+    TimelineWidget* timeline() const { return timeline_; }
+    // The job whose clip the player shows (0: none, or a file opened from disk).
+    int64_t shownJob() const { return shownJob_; }
+    // Jobs queued from this window, in order.
+    const QVector<int64_t>& queuedHere() const { return queuedHere_; }
+
+    // Loads the clip into the player and timeline (decoded off the GUI thread). `job` is its history
+    // ID, 0 for another file.
+    void openClip(const QString& path, int64_t job = 0);
+    // Generation settings of a recorded request into the prompt panel.
+    void reuseSettings(const studio::JobRequest& request);
+    // Reloads the model list (after settings changed).
+    void refreshModels();
+
+signals:
+    void clipOpened(QString path);       // the player shows a new clip
+    void requestRejected(QString error);  // Generate was pressed but the request could not be queued
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void buildMenus();
+    void queueRequest(const engine::GenerationRequest& request, const QString& modelPath);
+    void onJobFinished(qint64 id, studio::JobState state, const QString& error);
+    void onPreview(const studio::PreviewFrames& frames);
+    void clipLoaded();
+    void openDroppedFile(const QString& path);
+    void openFileDialog();
+    void restoreLayout();
+    void saveLayout();
+
+    studio::JobQueue& queue_;
+    PromptPanel* prompt_;
+    QueuePanel* queuePanel_;
+    PlayerWidget* player_;
+    TimelineWidget* timeline_;
+    QDockWidget *promptDock_, *queueDock_;
+    QLabel* statusModel_;
+    QFutureWatcher<ClipFrames> loader_;
+    QFutureWatcher<studio::JobRequest> preparing_;
+    int64_t loadingJob_ = 0;
+    bool loadingDropped_ = false;
+    int64_t shownJob_ = 0;
+    // Set when the person opened a clip after the running job started: the live preview then stays in
+    // the queue and does not take the player away from what they are watching.
+    bool pinned_ = false;
+    QVector<int64_t> queuedHere_;
+};
+
+}  // namespace kinora::ui
