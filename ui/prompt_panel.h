@@ -95,3 +95,5 @@ private:
 };
 
 }  // namespace kinora::ui
+
+Q_DECLARE_METATYPE(kinora::engine::GenerationRequest)

@@ -1,0 +1,355 @@
+// The studio window driven like a person drives it, on the offscreen platform, with a real job queue,
+// history and engine (the reference model of tests/data): type a prompt, Ctrl+Return, watch the queue's
+// progress and live preview, see the finished clip in the player, step through frames, set in/out
+// marks, reuse settings, drop a Kinora clip onto the window; the inline validation of the prompt panel;
+// and the responsiveness of the event loop while a clip is generated, plus cancel within one step.
+#include "engine/model_folder.h"
+#include "studio/job_queue.h"
+#include "ui/main_window.h"
+#include "ui/player_widget.h"
+#include "ui/prompt_panel.h"
+#include "ui/queue_panel.h"
+#include "ui/timeline_widget.h"
+
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QToolButton>
+#include <QtTest>
+
+using namespace kinora;
+
+namespace {
+
+const QString kModels = QStringLiteral(KINORA_TEST_DATA_DIR "/wan-tiny");
+
+struct Studio {
+    QTemporaryDir dir;
+    std::unique_ptr<studio::JobQueue> queue;
+    std::unique_ptr<ui::MainWindow> window;
+
+    Studio() {
+        studio::QueueOptions o;
+        o.dataDir = dir.path();
+        o.worker.pipeline.threads = 2;
+        o.worker.progressIntervalMs = 20;
+        queue = std::make_unique<studio::JobQueue>(o);
+        window = std::make_unique<ui::MainWindow>(*queue);
+        window->resize(1280, 800);
+        window->show();
+        window->activateWindow();
+    }
+    ui::PromptPanel& prompt() { return *window->promptPanel(); }
+    // A small clip so each generation takes well under a second.
+    void smallClip(int size = 32, int frames = 5, int steps = 3) {
+        auto& p = prompt();
+        p.sizePreset()->setCurrentIndex(p.sizePreset()->count() - 1);  // Custom
+        p.widthBox()->setValue(size);
+        p.heightBox()->setValue(size);
+        p.framesBox()->setValue(frames);
+        p.stepsBox()->setValue(steps);
+    }
+};
+
+// Waits for job `id` to finish and returns its state.
+std::optional<studio::JobState> waitFinished(QSignalSpy& spy, qint64 id, int timeoutMs = 60000) {
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        for (const auto& args : spy) {
+            if (args[0].toLongLong() == id) return args[1].value<studio::JobState>();
+        }
+        spy.wait(50);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+class TestStudioWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // window layout settings go to a test location
+        qputenv("KINORA_MODEL_PATH", kModels.toUtf8());
+    }
+
+    void typePromptGenerateWatchAndPlay() {
+        Studio s;
+        QVERIFY(QTest::qWaitForWindowActive(s.window.get()));
+        auto& p = s.prompt();
+        QCOMPARE(p.modelBox()->currentText().startsWith(QLatin1String("tiny-wan2.1-t2v")), true);
+        s.smallClip(32, 9, 4);
+        QSignalSpy finished(s.queue.get(), &studio::JobQueue::jobFinished);
+        QSignalSpy progress(s.queue.get(), &studio::JobQueue::progress);
+        QSignalSpy opened(s.window.get(), &ui::MainWindow::clipOpened);
+
+        p.promptEdit()->setFocus();
+        QTest::keyClicks(p.promptEdit(), QStringLiteral("a red circle moving left on a black background"));
+        QVERIFY(p.generateButton()->isEnabled());
+        QTest::keyClick(p.promptEdit(), Qt::Key_Return, Qt::ControlModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(s.window->queuedHere().size(), 1, 10000);
+        const qint64 id = s.window->queuedHere().front();
+        // The prompt editor kept the text (Ctrl+Return did not type a newline into it).
+        QCOMPARE(p.promptEdit()->toPlainText(), QStringLiteral("a red circle moving left on a black background"));
+
+        // The queue shows the job with its step count while it runs, and its live preview: recorded at
+        // every change of the model, as the view sees them.
+        auto* model = s.window->queuePanel()->model();
+        bool sawSteps = false, sawPreview = false;
+        QSize previewSize;
+        auto conn = connect(model, &QAbstractItemModel::dataChanged, this, [&] {
+            if (const auto* row = model->rowFor(id)) {
+                if (row->total == 4 && row->step >= 1) sawSteps = true;
+                if (!row->preview.isEmpty()) {
+                    sawPreview = true;
+                    previewSize = row->preview.front().size();
+                }
+            }
+        });
+        QCOMPARE(waitFinished(finished, id), std::optional<studio::JobState>(studio::JobState::Done));
+        disconnect(conn);
+        QVERIFY(sawSteps);
+        QVERIFY(sawPreview);
+        QCOMPARE(previewSize, QSize(4, 4));  // latent resolution of 32x32
+        QVERIFY(!progress.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 0, 5000);
+
+        // The finished clip is in the player and the timeline, all 9 frames.
+        QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 10000);
+        auto* player = s.window->player();
+        QCOMPARE(s.window->shownJob(), id);
+        QCOMPARE(player->frameCount(), 9);
+        QVERIFY(!player->showingPreview());
+        QCOMPARE(player->clip().size(), QSize(32, 32));
+        QCOMPARE(s.window->timeline()->frameCount(), 9);
+        QVERIFY(player->playing());
+
+        // Keys: Space pauses, Home/End, arrows and , . step one frame; the timeline follows.
+        QWidget* w = s.window.get();
+        QTest::keyClick(w, Qt::Key_Space);
+        QVERIFY(!player->playing());
+        QTest::keyClick(w, Qt::Key_Home);
+        QCOMPARE(player->currentFrame(), 0);
+        QTest::keyClick(w, Qt::Key_Right);
+        QCOMPARE(player->currentFrame(), 1);
+        QTest::keyClick(w, Qt::Key_Period);
+        QCOMPARE(player->currentFrame(), 2);
+        QTest::keyClick(w, Qt::Key_Comma);
+        QCOMPARE(player->currentFrame(), 1);
+        QCOMPARE(s.window->timeline()->currentFrame(), 1);
+        QVERIFY(player->positionText().startsWith(QStringLiteral("frame 2/9")));
+        QTest::keyClick(w, Qt::Key_End);
+        QCOMPARE(player->currentFrame(), 8);
+
+        // In/out marks from the playhead: I at frame 2, O at frame 6.
+        QTest::keyClick(w, Qt::Key_Home);
+        QTest::keyClick(w, Qt::Key_Right);
+        QTest::keyClick(w, Qt::Key_Right);
+        QTest::keyClick(w, Qt::Key_I);
+        for (int i = 0; i < 4; ++i) QTest::keyClick(w, Qt::Key_Right);
+        QTest::keyClick(w, Qt::Key_O);
+        QCOMPARE(s.window->timeline()->inFrame(), 2);
+        QCOMPARE(s.window->timeline()->outFrame(), 6);
+        QVERIFY(s.window->timeline()->hasMarks());
+        QTest::keyClick(w, Qt::Key_X, Qt::AltModifier);
+        QVERIFY(!s.window->timeline()->hasMarks());
+
+        // Clicking a timeline cell seeks there; dragging scrubs.
+        auto* tl = s.window->timeline();
+        QTest::mouseClick(tl, Qt::LeftButton, {}, tl->cellRect(5).center());
+        QCOMPARE(player->currentFrame(), 5);
+        QTest::mousePress(tl, Qt::LeftButton, {}, tl->cellRect(1).center());
+        QMouseEvent move(QEvent::MouseMove, QPointF(tl->cellRect(7).center()), tl->mapToGlobal(QPointF(tl->cellRect(7).center())),
+                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(tl, &move);
+        QTest::mouseRelease(tl, Qt::LeftButton, {}, tl->cellRect(7).center());
+        QCOMPARE(player->currentFrame(), 7);
+
+        // Play runs at the clip's rate: about 8 frames a second.
+        QTest::keyClick(w, Qt::Key_Home);
+        QTest::keyClick(w, Qt::Key_Space);
+        QTest::qWait(560);
+        QTest::keyClick(w, Qt::Key_Space);
+        QVERIFY2(player->currentFrame() >= 3 && player->currentFrame() <= 6, qPrintable(player->positionText()));
+
+        // Drop the finished clip onto the window: its settings come back into the prompt panel.
+        p.promptEdit()->setPlainText(QStringLiteral("something else"));
+        const auto job = s.queue->history().get(id);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(studio::absolutePath(s.queue->history(), job.clip_path))});
+        QDragEnterEvent enter(QPoint(600, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(w, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(600, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(w, &drop);
+        QTRY_COMPARE_WITH_TIMEOUT(p.promptEdit()->toPlainText(), QStringLiteral("a red circle moving left on a black background"), 10000);
+        QCOMPARE(p.seedEdit()->text(), QString::number(job.request.seed));
+        QVERIFY(p.seedLock()->isChecked());
+        QCOMPARE(p.framesBox()->value(), 9);
+        QCOMPARE(p.stepsBox()->value(), 4);
+    }
+
+    void seedIsNewEachTimeUnlessLocked() {
+        Studio s;
+        auto& p = s.prompt();
+        s.smallClip();
+        p.setPrompt(QStringLiteral("a blue square"));
+        QSignalSpy requested(&p, &ui::PromptPanel::generateRequested);
+        p.generate();
+        p.generate();
+        QCOMPARE(requested.size(), 2);
+        const auto a = requested[0][0].value<engine::GenerationRequest>(), b = requested[1][0].value<engine::GenerationRequest>();
+        QVERIFY(a.seed && b.seed);
+        QVERIFY(*a.seed != *b.seed);
+        // Typing a seed locks it: the next two runs use it.
+        p.seedEdit()->clear();
+        QTest::keyClicks(p.seedEdit(), QStringLiteral("12345"));
+        QVERIFY(p.seedLock()->isChecked());
+        p.generate();
+        p.generate();
+        QCOMPARE(*requested[2][0].value<engine::GenerationRequest>().seed, uint64_t(12345));
+        QCOMPARE(*requested[3][0].value<engine::GenerationRequest>().seed, uint64_t(12345));
+        // The prompt is remembered in the recent prompts.
+        QCOMPARE(p.recentPrompts().value(0), QStringLiteral("a blue square"));
+    }
+
+    void invalidValuesAreExplainedInline() {
+        Studio s;
+        auto& p = s.prompt();
+        p.setPrompt(QStringLiteral("a green star spinning"));
+        s.smallClip();
+        QVERIFY(p.generateButton()->isEnabled());
+        p.widthBox()->setValue(40);  // not a multiple of 16
+        QVERIFY(!p.generateButton()->isEnabled());
+        QVERIFY(p.errorLabel()->isVisible());
+        QVERIFY2(p.errorLabel()->text().contains(QLatin1String("16")), qPrintable(p.errorLabel()->text()));
+        p.widthBox()->setValue(48);
+        QVERIFY(p.generateButton()->isEnabled());
+        QVERIFY(!p.errorLabel()->isVisible());
+        p.framesBox()->setValue(6);  // not 4k+1
+        QVERIFY(!p.generateButton()->isEnabled());
+        QVERIFY2(p.errorLabel()->text().contains(QLatin1String("4")), qPrintable(p.errorLabel()->text()));
+        p.framesBox()->setValue(5);
+        p.seedEdit()->clear();
+        QTest::keyClicks(p.seedEdit(), QStringLiteral("99999999999999999999x"));  // the field takes 19 digits at most
+        QCOMPARE(p.seedEdit()->text(), QStringLiteral("9999999999999999999"));
+        p.seedEdit()->setText(QStringLiteral("9300000000000000000"));  // 19 digits, beyond 2^63-1
+        QVERIFY(!p.generateButton()->isEnabled());
+        QVERIFY(p.errorLabel()->text().contains(QLatin1String("9223372036854775807")));
+        // Ctrl+Return with an invalid request queues nothing.
+        QSignalSpy requested(&p, &ui::PromptPanel::generateRequested);
+        p.generate();
+        QCOMPARE(requested.size(), 0);
+        // An empty prompt keeps Generate off without shouting.
+        p.seedEdit()->setText(QStringLiteral("1"));
+        p.setPrompt(QString());
+        QVERIFY(!p.generateButton()->isEnabled());
+        QVERIFY(!p.errorLabel()->isVisible());
+    }
+
+    void reuseSettingsFillsEveryField() {
+        Studio s;
+        studio::JobRequest r;
+        r.prompt = QStringLiteral("黑色背景上一个红色的圆向左移动");
+        r.negative_prompt = QStringLiteral("blurry");
+        r.model = QStringLiteral("tiny-wan2.1-t2v");
+        r.seed = 4242;
+        r.steps = 7;
+        r.guidance = 3.5;
+        r.sampler = QStringLiteral("euler");
+        r.width = 48;
+        r.height = 64;
+        r.frames = 13;
+        s.window->reuseSettings(r);
+        auto& p = s.prompt();
+        QCOMPARE(p.promptEdit()->toPlainText(), r.prompt);
+        const auto g = p.request();
+        QCOMPARE(QString::fromStdString(g.negative_prompt), r.negative_prompt);
+        QCOMPARE(g.width, 48);
+        QCOMPARE(g.height, 64);
+        QCOMPARE(g.frames, 13);
+        QCOMPARE(g.steps, 7);
+        QCOMPARE(g.guidance, 3.5);
+        QCOMPARE(g.sampler, std::string("euler"));
+        QCOMPARE(*g.seed, uint64_t(4242));
+        QVERIFY(p.seedLock()->isChecked());
+        QVERIFY(p.validationError().isEmpty());
+    }
+
+    // The GUI thread is never blocked for more than 50 ms while a clip is generated and shown, and a
+    // cancel takes effect within one denoising step.
+    void eventLoopStaysResponsiveAndCancelIsQuick() {
+        Studio s;
+        QVERIFY(QTest::qWaitForWindowActive(s.window.get()));
+        auto& p = s.prompt();
+        s.smallClip(64, 17, 12);
+        p.setPrompt(QStringLiteral("a yellow square bouncing on green grass"));
+        QSignalSpy finished(s.queue.get(), &studio::JobQueue::jobFinished);
+        QSignalSpy opened(s.window.get(), &ui::MainWindow::clipOpened);
+
+        // Probe: a 5 ms timer; the largest gap between its ticks is how long the loop was blocked.
+        QElapsedTimer clock;
+        clock.start();
+        qint64 last = 0, worst = 0;
+        QTimer probe;
+        probe.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            worst = std::max(worst, now - last);
+            last = now;
+        });
+        probe.start(5);
+        last = clock.elapsed();
+        QTest::keyClick(p.promptEdit(), Qt::Key_Return, Qt::ControlModifier);
+        QTRY_COMPARE_WITH_TIMEOUT(s.window->queuedHere().size(), 1, 10000);
+        const qint64 id = s.window->queuedHere().front();
+        QCOMPARE(waitFinished(finished, id), std::optional<studio::JobState>(studio::JobState::Done));
+        QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 10000);
+        QTest::qWait(300);  // the clip plays: painting is part of what must stay fast
+        probe.stop();
+        qInfo("longest event-loop gap while generating and playing: %lld ms", worst);
+        QVERIFY2(worst <= 50, qPrintable(QStringLiteral("the event loop was blocked for %1 ms").arg(worst)));
+
+        // Cancel while denoising: the job stops within one step of the request.
+        s.smallClip(64, 17, 40);
+        QSignalSpy progress(s.queue.get(), &studio::JobQueue::progress);
+        p.generate();
+        QTRY_COMPARE_WITH_TIMEOUT(s.window->queuedHere().size(), 2, 10000);
+        const qint64 id2 = s.window->queuedHere().back();
+        int stepAtCancel = -1;
+        QElapsedTimer t;
+        t.start();
+        while (stepAtCancel < 0 && t.elapsed() < 60000) {
+            for (const auto& args : progress) {
+                const auto pr = args[0].value<studio::JobProgress>();
+                if (pr.id == id2 && pr.stage == QLatin1String("denoising") && pr.step >= 2) stepAtCancel = pr.step;
+            }
+            if (stepAtCancel < 0) progress.wait(20);
+        }
+        QVERIFY(stepAtCancel >= 2);
+        auto* view = s.window->queuePanel()->view();
+        view->setCurrentIndex(s.window->queuePanel()->model()->index(s.window->queuePanel()->model()->rowOf(id2)));
+        QTest::mouseClick(s.window->queuePanel()->cancelButton(), Qt::LeftButton);
+        QCOMPARE(waitFinished(finished, id2), std::optional<studio::JobState>(studio::JobState::Cancelled));
+        int lastStep = 0;
+        for (const auto& args : progress) {
+            const auto pr = args[0].value<studio::JobProgress>();
+            if (pr.id == id2 && pr.stage == QLatin1String("denoising")) lastStep = std::max(lastStep, pr.step);
+        }
+        // Progress is throttled, so the step seen at the cancel may lag the worker by one.
+        QVERIFY2(lastStep <= stepAtCancel + 2, qPrintable(QStringLiteral("cancelled at step %1, ran to %2").arg(stepAtCancel).arg(lastStep)));
+        QVERIFY(lastStep < 40);
+        QCOMPARE(s.queue->history().get(id2).state, studio::JobState::Cancelled);
+    }
+};
+
+QTEST_MAIN(TestStudioWindow)
+#include "test_studio_window.moc"
