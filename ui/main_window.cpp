@@ -10,6 +10,8 @@
 #include "media/decoder.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QDesktopServices>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -160,7 +162,32 @@ void MainWindow::buildMenus() {
     connect(pause, &QAction::toggled, this, [this](bool on) { on ? queue_.pause() : queue_.resume(); });
     connect(&queue_, &studio::JobQueue::pausedChanged, pause, &QAction::setChecked);
 
-    menuBar()->addMenu(tr("&Help"));
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    auto* guide = help->addAction(tr("&User guide"), this, &MainWindow::openUserGuide);
+    guide->setShortcut(QKeySequence::HelpContents);
+    help->addSeparator();
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+QString MainWindow::userGuidePath() {
+    // Installed: <prefix>/share/doc/kinora/user-guide.md next to <prefix>/bin; a build: the source tree.
+    const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/doc/kinora/user-guide.md");
+    if (QFileInfo::exists(installed)) return QFileInfo(installed).canonicalFilePath();
+    const QString source = QStringLiteral(KINORA_SOURCE_DIR "/docs/user-guide.md");
+    return QFileInfo::exists(source) ? source : QString();
+}
+
+void MainWindow::openUserGuide() {
+    const QString path = userGuidePath();
+    if (path.isEmpty()) {
+        QMessageBox::information(this, tr("User guide"),
+                                 tr("The user guide is not installed on this machine. It is docs/user-guide.md in "
+                                    "Kinora's source, and `kinora --help` lists what the command line can do."));
+        return;
+    }
+    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(path))) {
+        QMessageBox::information(this, tr("User guide"), tr("No program is set up to open %1. Open it with any text editor or Markdown viewer.").arg(path));
+    }
 }
 
 void MainWindow::refreshModels() {

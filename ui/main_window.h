@@ -42,6 +42,8 @@ public:
     void reuseSettings(const studio::JobRequest& request);
     // Reloads the model list (after settings changed).
     void refreshModels();
+    // docs/user-guide.md where it is installed (or in the source tree of a build); "" when absent.
+    static QString userGuidePath();
 
 signals:
     void clipOpened(QString path);       // the player shows a new clip
@@ -60,6 +62,7 @@ private:
     void clipLoaded();
     void openDroppedFile(const QString& path);
     void openFileDialog();
+    void openUserGuide();
     void restoreLayout();
     void saveLayout();
 

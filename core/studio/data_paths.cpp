@@ -44,6 +44,17 @@ QString prepareDataDir(const QString& path) {
     return {};
 }
 
+namespace {
+
+QStringList& settingsFolders() {
+    static QStringList folders;
+    return folders;
+}
+
+}  // namespace
+
+void setSettingsModelFolders(const QStringList& folders) { settingsFolders() = folders; }
+
 QVector<ModelFolder> modelSearchPath(const QString& dataDir) {
     QVector<ModelFolder> folders;
     auto add = [&folders](const QString& path, const QString& source) {
@@ -57,6 +68,7 @@ QVector<ModelFolder> modelSearchPath(const QString& dataDir) {
     for (const QString& entry : env.split(QLatin1Char(':'), Qt::SkipEmptyParts)) {
         add(entry, QStringLiteral("KINORA_MODEL_PATH"));
     }
+    for (const QString& entry : settingsFolders()) add(entry, QStringLiteral("settings"));
     if (!dataDir.isEmpty()) add(dataDir + QStringLiteral("/models"), QStringLiteral("user"));
     const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/kinora/models");
     if (QCoreApplication::instance() && QFileInfo(installed).isDir()) {

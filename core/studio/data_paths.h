@@ -23,12 +23,17 @@ QString prepareDataDir(const QString& path);
 // One folder that may hold models, in search order.
 struct ModelFolder {
     QString path;
-    QString source;  // "KINORA_MODEL_PATH", "user", "bundled"
+    QString source;  // "KINORA_MODEL_PATH", "settings", "user", "bundled"
     bool exists = false;
 };
 
-// KINORA_MODEL_PATH entries (':'-separated), then <data>/models, then the bundled models: installed
-// next to the executable (../share/kinora/models) or, in a development build, resources/models.
+// KINORA_MODEL_PATH entries (':'-separated), then the folders set with setSettingsModelFolders, then
+// <data>/models, then the bundled models: installed next to the executable (../share/kinora/models)
+// or, in a development build, resources/models.
 QVector<ModelFolder> modelSearchPath(const QString& dataDir);
+
+// The model folders the person added in the studio's settings (source "settings"). Set once at start,
+// before the worker thread runs; not synchronised.
+void setSettingsModelFolders(const QStringList& folders);
 
 }  // namespace kinora::studio
