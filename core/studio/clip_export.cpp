@@ -13,7 +13,7 @@ ClipExportResult exportClip(const ClipExportRequest& request, const ExportProgre
     };
     // Cheap checks first, so a wrong rate or extension is reported before a long decode.
     if (request.fps) media::validateFps(*request.fps, 1, "frame rate " + std::to_string(*request.fps));
-    const media::Format format = media::formatForPath(request.output);
+    const media::Format format = request.format ? *request.format : media::formatForPath(request.output);
     const media::DecodedClip src = media::decodeFile(request.input);
     report(0.45);
 

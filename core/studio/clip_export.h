@@ -16,6 +16,9 @@ namespace kinora::studio {
 struct ClipExportRequest {
     std::string input;   // a clip file (MP4, WebM, GIF, MOV, MKV) or a folder of PNG frames
     std::string output;  // .mp4 .webm .gif, or an existing folder for PNG frames
+    // By default the format follows `output` (media::formatForPath). Given, it is used as is: the
+    // studio passes PngFrames for a folder that does not exist yet, which is then created whole.
+    std::optional<media::Format> format;
     // Trim, scale and the visible mark. ops.fps_num is ignored: the rate comes from `fps` below, whose
     // meaning depends on the source (see there).
     media::ExportOps ops;
