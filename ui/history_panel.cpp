@@ -84,6 +84,8 @@ QString shortPrompt(const QString& prompt) {
 
 }  // namespace
 
+HistoryPanel::Confirmation HistoryPanel::defaultConfirmation() { return askWithMessageBox; }
+
 HistoryPanel::HistoryPanel(studio::JobQueue& queue, QWidget* parent)
     : QWidget(parent), queue_(queue), dataDir_(queue.history().dataDir()), confirm_(askWithMessageBox) {
     qRegisterMetaType<kinora::ui::DeletionOutcome>();

@@ -71,6 +71,8 @@ public:
     QPushButton* undoButton() const { return undoButton_; }
 
     void setConfirmation(Confirmation confirm) { confirm_ = std::move(confirm); }
+    // The QMessageBox the panel asks with unless told otherwise (Delete / Cancel, Cancel the default).
+    static Confirmation defaultConfirmation();
 
     // Jobs deleted in this session whose files are still in place (the undo stack, oldest first).
     QSet<qint64> pendingDeletions() const;
