@@ -5,11 +5,10 @@
 
 #include "cli/history_access.h"
 
-#include "media/decoder.h"
 #include "media/encoder.h"
 #include "media/export_ops.h"
 #include "media/frames.h"
-#include "studio/versions.h"
+#include "studio/clip_export.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -28,8 +27,10 @@ struct ExportArgs {
     bool no_label = false;
 };
 
-// "A:B", "A:" (to the end) or ":B"; the range itself is checked against the clip later.
-void parseTrim(const std::string& text, int frames, media::ExportOps& ops) {
+// "A:B", "A:" (to the end: trim_end -1, which applyExportOps reads as the clip's length) or ":B";
+// the range itself is checked against the clip later. Parsed before decoding, so a malformed --trim
+// is a usage error whatever the source holds.
+void parseTrim(const std::string& text, media::ExportOps& ops) {
     const auto colon = text.find(':');
     auto number = [&](const std::string& s, int fallback) {
         if (s.empty()) return fallback;
@@ -42,7 +43,7 @@ void parseTrim(const std::string& text, int frames, media::ExportOps& ops) {
         throw CLI::ValidationError("--trim", "expects A:B with frame numbers, e.g. 0:16, not \"" + text + "\"");
     }
     ops.trim_begin = number(text.substr(0, colon), 0);
-    ops.trim_end = number(text.substr(colon + 1), frames);
+    ops.trim_end = number(text.substr(colon + 1), -1);
 }
 
 std::string sizeText(uint64_t bytes) {
@@ -80,45 +81,33 @@ void runExport(ExportArgs a, const CommonOptions& common) {
                         "; export takes the path of a clip file or a history job ID (`kinora history list`)");
     }
     if (a.fps_given) media::validateFps(a.fps, 1, "--fps " + std::to_string(a.fps));
-    const media::Format format = media::formatForPath(a.out);
-    const media::DecodedClip src = media::decodeFile(a.input);
-    media::Clip clip = src.clip;
-    if (!src.fpsKnown()) {
-        if (!a.fps_given) {
-            throw UserError(a.input + " does not say its frame rate (PNG frames without a Kinora record); pass --fps N");
-        }
-        clip.fps_num = a.fps;  // the rate the frames are meant to play at, not a change
-        clip.fps_den = 1;
+    studio::ClipExportRequest req;
+    req.input = a.input;
+    req.output = a.out;
+    req.ops.scale = a.scale;
+    req.ops.label = !a.no_label;
+    if (a.fps_given) req.fps = a.fps;
+    if (!a.trim.empty()) parseTrim(a.trim, req.ops);
+    req.source_labelled = sourceLabelled;
+    req.threads = common.threads;
+    studio::ClipExportResult done;
+    try {
+        done = studio::exportClip(req);
+    } catch (const studio::FrameRateUnknown&) {
+        throw UserError(a.input + " does not say its frame rate (PNG frames without a Kinora record); pass --fps N");
     }
-    media::ExportOps ops;
-    ops.scale = a.scale;
-    // A history clip made with the mark already carries it; drawing it again would stack two boxes.
-    ops.label = !a.no_label && !sourceLabelled;
-    if (a.fps_given && src.fpsKnown()) ops.fps_num = a.fps;
-    if (!a.trim.empty()) parseTrim(a.trim, int(clip.frames.size()), ops);
-    const media::Clip out = media::applyExportOps(clip, ops, a.input);
-
-    // The source's record when it has one (its generation settings stay; size, rate, length and
-    // time are rewritten by writeClip); otherwise an AI-generated record with unknown settings.
-    media::ProvenanceRecord record;
-    if (src.record) {
-        record = *src.record;
-    } else {
-        record.generator_version = studio::kinoraVersionString().toStdString();
-    }
-    media::EncodeOptions enc;
-    enc.threads = common.threads;
-    const auto res = media::writeClip(out, a.out, format, record, enc);
+    const media::ExportResult& res = done.file;
     std::printf("wrote %s: %s, %d frames of %dx%d at %g fps, %s%s\n", res.path.c_str(), media::formatName(res.format),
                 res.frames, res.width, res.height, double(res.fps_num) / res.fps_den, sizeText(res.bytes).c_str(),
                 res.padded ? (" (padded from " + std::to_string(res.source_width) + "x" +
                               std::to_string(res.source_height) + ": H.264 needs even sizes)").c_str()
                            : "");
     std::printf("provenance: %s (record %s, SHA-256 %s)\n", res.sidecar_path.c_str(),
-                src.record ? "carried over from the source" : "new, generation settings unknown", res.sha256.c_str());
+                done.record_from_source ? "carried over from the source" : "new, generation settings unknown",
+                res.sha256.c_str());
     std::printf("visible AI mark: %s\n", sourceLabelled ? "yes (already in the history clip)"
-                                         : ops.label   ? "yes"
-                                                       : "no (--no-label; the metadata record is still written)");
+                                         : done.mark_drawn ? "yes"
+                                                           : "no (--no-label; the metadata record is still written)");
 }
 
 }  // namespace
