@@ -2,7 +2,13 @@
 
 #include "studio/job_request.h"
 #include "studio/model_catalog.h"
+#include "ui/about_dialog.h"
+#include "ui/export_dialog.h"
+#include "ui/history_panel.h"
 #include "ui/player_widget.h"
+#include "ui/settings_dialog.h"
+#include "ui/studio_settings.h"
+#include "ui/theme.h"
 #include "ui/prompt_panel.h"
 #include "ui/queue_panel.h"
 #include "ui/timeline_widget.h"
@@ -18,6 +24,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -91,6 +98,23 @@ MainWindow::MainWindow(studio::JobQueue& queue, QWidget* parent) : QMainWindow(p
     addDockWidget(Qt::RightDockWidgetArea, queueDock_);
     connect(queuePanel_, &QueuePanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 5000); });
 
+    historyPanel_ = new HistoryPanel(queue_, this);
+    historyDock_ = new QDockWidget(tr("History"), this);
+    historyDock_->setObjectName(QStringLiteral("historyDock"));
+    historyDock_->setWidget(historyPanel_);
+    addDockWidget(Qt::RightDockWidgetArea, historyDock_);
+    connect(historyPanel_, &HistoryPanel::statusMessage, this, [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    connect(historyPanel_, &HistoryPanel::openRequested, this, [this](qint64 id, const QString& path) { openClip(path, id); });
+    connect(historyPanel_, &HistoryPanel::reuseRequested, this, &MainWindow::reuseSettings);
+    connect(historyPanel_, &HistoryPanel::exportRequested, this, [this](qint64 id, const QString& path, bool labelled) {
+        // The timeline's marks apply when the clip to export is the one in the player.
+        const bool shown = id == shownJob_ && player_->hasClip() && !player_->showingPreview();
+        auto* d = new ExportDialog(path, labelled, shown ? player_->frameCount() : 0, shown ? timeline_->inFrame() : 0,
+                                   shown ? timeline_->outFrame() : -1, this);
+        d->setAttribute(Qt::WA_DeleteOnClose);
+        d->show();
+    });
+
     statusModel_ = new QLabel(this);
     statusBar()->addPermanentWidget(statusModel_);
     connect(&queue_, &studio::JobQueue::modelLoaded, this,
@@ -109,6 +133,7 @@ MainWindow::MainWindow(studio::JobQueue& queue, QWidget* parent) : QMainWindow(p
 
     buildMenus();
     refreshModels();
+    resetLayout();
     restoreLayout();
     statusBar()->showMessage(tr("Ready"), 3000);
 }
@@ -122,6 +147,14 @@ void MainWindow::buildMenus() {
     auto* file = menuBar()->addMenu(tr("&File"));
     auto* open = file->addAction(tr("&Open clip…"), this, &MainWindow::openFileDialog);
     open->setShortcut(QKeySequence::Open);
+    auto* exp = file->addAction(tr("&Export…"), this, [this] {
+        if (!openExportDialog()) statusBar()->showMessage(tr("Open or generate a clip first: there is nothing to export."), 5000);
+    });
+    exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    file->addSeparator();
+    auto* prefs = file->addAction(tr("&Settings…"), this, &MainWindow::openSettings);
+    prefs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    prefs->setMenuRole(QAction::PreferencesRole);
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -137,6 +170,15 @@ void MainWindow::buildMenus() {
     auto* view = menuBar()->addMenu(tr("&View"));
     view->addAction(promptDock_->toggleViewAction());
     view->addAction(queueDock_->toggleViewAction());
+    view->addAction(historyDock_->toggleViewAction());
+    view->addAction(tr("&Reset layout"), this, &MainWindow::resetLayout);
+    auto* find = view->addAction(tr("&Search the history"), this, [this] {
+        historyDock_->show();
+        historyDock_->raise();
+        historyPanel_->searchBox()->setFocus();
+        historyPanel_->searchBox()->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
     view->addSeparator();
     for (auto* a : {player_->playAction(), player_->stepBackAction(), player_->stepForwardAction(), player_->startAction(),
                     player_->endAction(), player_->loopAction()}) {
@@ -166,6 +208,7 @@ void MainWindow::buildMenus() {
     auto* guide = help->addAction(tr("&User guide"), this, &MainWindow::openUserGuide);
     guide->setShortcut(QKeySequence::HelpContents);
     help->addSeparator();
+    help->addAction(tr("&About Kinora"), this, &MainWindow::openAbout);
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
@@ -193,7 +236,8 @@ void MainWindow::openUserGuide() {
 void MainWindow::refreshModels() {
     QVector<engine::ModelSummary> models;
     for (const auto& e : studio::listModels(queue_.history().dataDir())) models.push_back(e.summary);
-    prompt_->setModels(models, QString::fromLatin1(studio::kDefaultModelName));
+    const QString preferred = StudioSettings::load().defaultModel;
+    prompt_->setModels(models, preferred.isEmpty() ? QString::fromLatin1(studio::kDefaultModelName) : preferred);
 }
 
 void MainWindow::queueRequest(const engine::GenerationRequest& request, const QString& modelPath) {
@@ -201,8 +245,9 @@ void MainWindow::queueRequest(const engine::GenerationRequest& request, const QS
     // off the GUI thread, then queued here.
     if (preparing_.isRunning()) preparing_.waitForFinished();
     const QString dataDir = queue_.history().dataDir();
-    auto future = QtConcurrent::run([request, modelPath, dataDir] {
-        return studio::prepareRequest(request, modelPath, dataDir, /*label=*/true);
+    const bool label = visibleMark_;
+    auto future = QtConcurrent::run([request, modelPath, dataDir, label] {
+        return studio::prepareRequest(request, modelPath, dataDir, label);
     });
     disconnect(&preparing_, nullptr, this, nullptr);
     connect(&preparing_, &QFutureWatcher<studio::JobRequest>::finished, this, [this] {
@@ -268,6 +313,10 @@ void MainWindow::clipLoaded() {
         return;
     }
     shownJob_ = loadingJob_;
+    shownLabelled_ = false;
+    if (shownJob_ != 0) {
+        if (const auto job = queue_.history().find(shownJob_)) shownLabelled_ = job->request.label;
+    }
     // Watching something now: a preview of a running job must not take it away. A finished job's own
     // clip only replaces its preview, so the next job's preview may take over again.
     pinned_ = loadingJob_ == 0 || queue_.runningJob() != 0;
@@ -328,6 +377,19 @@ void MainWindow::dropEvent(QDropEvent* event) {
     event->acceptProposedAction();
 }
 
+void MainWindow::resetLayout() {
+    for (auto* d : {promptDock_, queueDock_, historyDock_}) {
+        d->setFloating(false);
+        d->show();
+    }
+    addDockWidget(Qt::LeftDockWidgetArea, promptDock_);
+    addDockWidget(Qt::RightDockWidgetArea, queueDock_);
+    splitDockWidget(queueDock_, historyDock_, Qt::Vertical);
+    // The queue needs a few rows; the history gets the rest of the height.
+    resizeDocks({queueDock_, historyDock_}, {int(height() * 0.28), int(height() * 0.72)}, Qt::Vertical);
+    resizeDocks({promptDock_, queueDock_}, {320, 360}, Qt::Horizontal);
+}
+
 void MainWindow::restoreLayout() {
     QSettings s;
     if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) resize(1280, 800);
@@ -340,7 +402,41 @@ void MainWindow::saveLayout() {
     s.setValue(QStringLiteral("window/state"), saveState());
 }
 
+ExportDialog* MainWindow::openExportDialog() {
+    if (!player_->hasClip() || player_->showingPreview() || player_->clip().path.isEmpty()) return nullptr;
+    auto* d = new ExportDialog(player_->clip().path, shownLabelled_, player_->frameCount(), timeline_->inFrame(),
+                               timeline_->outFrame(), this);
+    d->setAttribute(Qt::WA_DeleteOnClose);
+    connect(d, &ExportDialog::exportFinished, this,
+            [this](const QString& path) { statusBar()->showMessage(tr("Exported %1").arg(path), 10000); });
+    d->show();
+    return d;
+}
+
+void MainWindow::openSettings() {
+    const StudioSettings before = StudioSettings::load();
+    SettingsDialog dialog(before, queue_.history().dataDir(), this);
+    if (dialog.exec() != QDialog::Accepted) return;
+    const StudioSettings after = dialog.settings();
+    after.save();
+    visibleMark_ = after.visibleMark;
+    if (auto* app = qobject_cast<QApplication*>(QCoreApplication::instance())) applyTheme(*app, themeFromName(after.theme));
+    refreshModels();
+    if (needsRestart(before, after)) {
+        QMessageBox::information(this, tr("Settings saved"),
+                                 tr("Some of the changes (data folder, model folders, threads, device or language) "
+                                    "take effect the next time Kinora Studio starts."));
+    }
+}
+
+void MainWindow::openAbout() {
+    AboutDialog about(queue_.history().dataDir(), this);
+    about.exec();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event) {
+    // Deletions waiting for undo are carried out now (the files go to the trash).
+    historyPanel_->commitPendingDeletions();
     saveLayout();
     event->accept();
 }

@@ -15,6 +15,7 @@ class QLabel;
 
 namespace kinora::ui {
 
+class HistoryPanel;
 class PlayerWidget;
 class PromptPanel;
 class QueuePanel;
@@ -30,6 +31,7 @@ public:
     QueuePanel* queuePanel() const { return queuePanel_; }
     PlayerWidget* player() const { return player_; }
     TimelineWidget* timeline() const { return timeline_; }
+    HistoryPanel* historyPanel() const { return historyPanel_; }
     // The job whose clip the player shows (0: none, or a file opened from disk).
     int64_t shownJob() const { return shownJob_; }
     // Jobs queued from this window, in order.
@@ -42,6 +44,16 @@ public:
     void reuseSettings(const studio::JobRequest& request);
     // Reloads the model list (after settings changed).
     void refreshModels();
+    // The export dialog for the clip in the player, trimmed to the timeline's marks; nullptr when no
+    // clip is shown. Owned by the window (deleted on close).
+    class ExportDialog* openExportDialog();
+    // The settings dialog; what it changes is saved, the theme applies at once.
+    void openSettings();
+    void openAbout();
+    // Docks back where they start: prompt on the left, queue above history on the right.
+    void resetLayout();
+    // Whether new clips get the visible AI mark (the settings' default).
+    void setVisibleMark(bool on) { visibleMark_ = on; }
     // docs/user-guide.md where it is installed (or in the source tree of a build); "" when absent.
     static QString userGuidePath();
 
@@ -71,7 +83,10 @@ private:
     QueuePanel* queuePanel_;
     PlayerWidget* player_;
     TimelineWidget* timeline_;
-    QDockWidget *promptDock_, *queueDock_;
+    HistoryPanel* historyPanel_;
+    QDockWidget *promptDock_, *queueDock_, *historyDock_;
+    bool visibleMark_ = true;
+    bool shownLabelled_ = false;  // the clip in the player already carries the visible mark
     QLabel* statusModel_;
     QFutureWatcher<ClipFrames> loader_;
     QFutureWatcher<studio::JobRequest> preparing_;

@@ -156,13 +156,13 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Seed"), seedRow);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(promptHeader);
-    layout->addWidget(prompt_, 2);
+    layout->addWidget(prompt_, 1);
     layout->addWidget(negativeToggle_, 0, Qt::AlignLeft);
     layout->addWidget(negative_, 1);
     layout->addLayout(form);
     layout->addWidget(errorLabel_);
     layout->addWidget(generate_);
-    layout->addStretch(0);
+    layout->addStretch(1);
 
     connect(model_, &QComboBox::currentIndexChanged, this, &PromptPanel::modelChanged);
     connect(sizePreset_, &QComboBox::currentIndexChanged, this, &PromptPanel::sizePresetChanged);

@@ -7,6 +7,7 @@
 #include "ui/main_window.h"
 #include "ui/player_widget.h"
 #include "ui/prompt_panel.h"
+#include "ui/studio_settings.h"
 #include "ui/theme.h"
 
 #include <QApplication>
@@ -17,7 +18,6 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSettings>
 #include <QTimer>
 #include <QTranslator>
 
@@ -118,12 +118,12 @@ int StudioApp::run(QApplication& app, const QElapsedTimer& sinceStart) {
         return 2;
     }
 
-    QSettings settings;
-    installTranslations(app, options_.language.isEmpty() ? settings.value(QStringLiteral("language")).toString() : options_.language,
-                        translator_, qtTranslator_);
-    applyTheme(app, themeFromName(settings.value(QStringLiteral("theme"), QStringLiteral("dark")).toString()));
+    const StudioSettings settings = StudioSettings::load();
+    installTranslations(app, options_.language.isEmpty() ? settings.language : options_.language, translator_, qtTranslator_);
+    applyTheme(app, themeFromName(settings.theme));
+    studio::setSettingsModelFolders(settings.modelFolders);
 
-    const QString wanted = options_.dataDir.isEmpty() ? settings.value(QStringLiteral("dataDir")).toString() : options_.dataDir;
+    const QString wanted = options_.dataDir.isEmpty() ? settings.dataDir : options_.dataDir;
     const auto location = studio::resolveDataDir(wanted);
     if (const QString problem = studio::prepareDataDir(location.path); !problem.isEmpty()) {
         QMessageBox::critical(nullptr, QObject::tr("Kinora Studio"), problem);
@@ -132,8 +132,8 @@ int StudioApp::run(QApplication& app, const QElapsedTimer& sinceStart) {
     }
     studio::QueueOptions qo;
     qo.dataDir = location.path;
-    qo.worker.pipeline.threads = settings.value(QStringLiteral("threads"), 0).toInt();
-    qo.worker.pipeline.device = settings.value(QStringLiteral("device"), QStringLiteral("cpu")).toString().toStdString();
+    qo.worker.pipeline.threads = settings.threads;
+    qo.worker.pipeline.device = settings.device.toStdString();
     for (int attempt = 0; attempt < 2 && !queue_; ++attempt) {
         try {
             queue_ = std::make_unique<studio::JobQueue>(qo);
@@ -152,6 +152,7 @@ int StudioApp::run(QApplication& app, const QElapsedTimer& sinceStart) {
     if (!queue_) return 1;
 
     window_ = std::make_unique<MainWindow>(*queue_);
+    window_->setVisibleMark(settings.visibleMark);
     if (options_.size.isValid()) window_->resize(options_.size);
     if (!options_.prompt.isEmpty()) window_->promptPanel()->setPrompt(options_.prompt);
     if (!options_.screenshot.isEmpty()) return screenshotMode(app);
@@ -169,7 +170,9 @@ int StudioApp::run(QApplication& app, const QElapsedTimer& sinceStart) {
 }
 
 int StudioApp::screenshotMode(QApplication& app) {
+    // A screenshot shows the window as it first opens, whatever layout this user saved.
     window_->show();
+    window_->resetLayout();
     auto* w = window_.get();
     const QString file = options_.screenshot;
     int exitCode = 0;
