@@ -280,7 +280,6 @@ QVector<studio::Job> HistoryModel::load(int wanted) {
     case Sort::PromptAZ: {
         QCollator collator;  // the user's locale: accents and case the way they expect
         collator.setCaseSensitivity(Qt::CaseInsensitive);
-        collator.setNumericMode(true);
         std::stable_sort(out.begin(), out.end(), [&](const studio::Job& a, const studio::Job& b) {
             const int c = collator.compare(a.request.prompt, b.request.prompt);
             return c != 0 ? c < 0 : a.id > b.id;
