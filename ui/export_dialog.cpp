@@ -55,6 +55,9 @@ ExportDialog::ExportDialog(QString clipPath, bool sourceLabelled, int frameCount
                            QWidget* parent)
     : QDialog(parent), clipPath_(std::move(clipPath)), sourceLabelled_(sourceLabelled), frameCount_(frameCount) {
     setWindowTitle(tr("Export Clip"));
+    // Wide enough for the wrapped notes and a full path; word-wrapped labels in a form do not widen
+    // a dialog by themselves.
+    setMinimumWidth(520);
 
     format_ = new QComboBox(this);
     format_->addItem(tr("MP4 video (H.264)"), int(media::Format::Mp4));

@@ -64,7 +64,9 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const {
     case Qt::ToolTipRole: {
         QString tip = j.request.prompt.toHtmlEscaped() + QStringLiteral("<br>") +
                       tr("%1 · %2 · %3×%4, %5 frames · seed %6")
-                          .arg(data(index, DateTextRole).toString(), j.request.model.toHtmlEscaped())
+                          .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(j.created_ms).toLocalTime(),
+                                                  QLocale::ShortFormat),
+                               j.request.model.toHtmlEscaped())
                           .arg(j.request.width)
                           .arg(j.request.height)
                           .arg(j.request.frames)
@@ -73,8 +75,13 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const {
         return tip;
     }
     case IdRole: return QVariant::fromValue<qint64>(j.id);
-    case DateTextRole:
-        return QLocale().toString(QDateTime::fromMSecsSinceEpoch(j.created_ms).toLocalTime(), QLocale::ShortFormat);
+    case DateTextRole: {
+        // Short enough for a thumbnail's width: the time for today's jobs, the date for older ones
+        // (the tooltip has both).
+        const QDateTime at = QDateTime::fromMSecsSinceEpoch(j.created_ms).toLocalTime();
+        return at.date() == QDate::currentDate() ? QLocale().toString(at.time(), QLocale::ShortFormat)
+                                                 : QLocale().toString(at.date(), QLocale::ShortFormat);
+    }
     case StateRole: return QVariant::fromValue(j.state);
     case StateTextRole:
         switch (j.state) {
@@ -280,7 +287,6 @@ QVector<studio::Job> HistoryModel::load(int wanted) {
     case Sort::PromptAZ: {
         QCollator collator;  // the user's locale: accents and case the way they expect
         collator.setCaseSensitivity(Qt::CaseInsensitive);
-        collator.setNumericMode(true);
         std::stable_sort(out.begin(), out.end(), [&](const studio::Job& a, const studio::Job& b) {
             const int c = collator.compare(a.request.prompt, b.request.prompt);
             return c != 0 ? c < 0 : a.id > b.id;

@@ -27,7 +27,7 @@ public:
     enum Role {
         IdRole = Qt::UserRole + 1,  // qint64
         PromptRole,                 // QString
-        DateTextRole,               // QString: when it was made, in the user's locale
+        DateTextRole,               // QString: when it was made (time today, else the date), user's locale
         StateRole,                  // kinora::studio::JobState
         StateTextRole,              // QString: "Failed", ... (empty for done jobs)
         FavouriteRole,              // bool

@@ -88,6 +88,8 @@ SettingsDialog::SettingsDialog(const StudioSettings& current, const QString& dat
 
     language_ = new QComboBox(this);
     language_->addItem(tr("System language"), QString());
+    // Each language in its own name (an endonym), so that someone who cannot read the current one
+    // still finds theirs: deliberately not translated.
     language_->addItem(QStringLiteral("English"), QStringLiteral("en"));
     language_->addItem(QStringLiteral("\u7b80\u4f53\u4e2d\u6587"), QStringLiteral("zh_CN"));
     language_->setCurrentIndex(std::max(0, language_->findData(current.language)));

@@ -288,6 +288,56 @@ private slots:
         QVERIFY(status.last()[0].toString().contains("no clip"));
     }
 
+    // A long history loads a page at a time as the view asks for more; filters page through it too,
+    // and the other sorts read it whole.
+    void longHistoriesLoadInPages() {
+        QTemporaryDir other;
+        studio::JobQueue queue(queueOptions(other.path()));
+        QVector<studio::Job> jobs;
+        for (int i = 0; i < 300; ++i) {
+            studio::Job j;
+            j.request = textRequest(QStringLiteral("shape number %1").arg(i));
+            j.state = studio::JobState::Done;
+            j.created_ms = 1'700'000'000'000 + i;
+            j.favourite = i % 50 == 0;
+            jobs << j;
+        }
+        queue.history().addRecords(jobs);
+        HistoryPanel panel(queue);
+        HistoryModel& m = *panel.model();
+        QCOMPARE(m.rowCount(), HistoryModel::kPageSize);
+        QCOMPARE(m.index(0).data(HistoryModel::PromptRole).toString(), QStringLiteral("shape number 299"));
+        QVERIFY(m.canFetchMore({}));
+        m.fetchMore({});
+        QCOMPARE(m.rowCount(), 2 * HistoryModel::kPageSize);
+        m.fetchMore({});
+        QCOMPARE(m.rowCount(), 300);
+        QVERIFY(!m.canFetchMore({}));
+        QCOMPARE(m.index(299).data(HistoryModel::PromptRole).toString(), QStringLiteral("shape number 0"));
+        // A refresh keeps what was loaded.
+        m.refresh();
+        QCOMPARE(m.rowCount(), 300);
+
+        QTest::mouseClick(panel.favouritesButton(), Qt::LeftButton);
+        QCOMPARE(m.rowCount(), 6);
+        QVERIFY(!m.canFetchMore({}));
+        QTest::mouseClick(panel.favouritesButton(), Qt::LeftButton);
+
+        panel.sortBox()->setCurrentIndex(panel.sortBox()->findData(int(HistoryModel::Sort::Oldest)));
+        QCOMPARE(m.rowCount(), 300);
+        QVERIFY(!m.canFetchMore({}));
+        QCOMPARE(m.index(0).data(HistoryModel::PromptRole).toString(), QStringLiteral("shape number 0"));
+        // A-Z is text order.
+        panel.sortBox()->setCurrentIndex(panel.sortBox()->findData(int(HistoryModel::Sort::PromptAZ)));
+        QCOMPARE(m.index(0).data(HistoryModel::PromptRole).toString(), QStringLiteral("shape number 0"));
+        QCOMPARE(m.index(2).data(HistoryModel::PromptRole).toString(), QStringLiteral("shape number 10"));
+        QCOMPARE(m.index(299).data(HistoryModel::PromptRole).toString(), QStringLiteral("shape number 99"));
+
+        panel.sortBox()->setCurrentIndex(panel.sortBox()->findData(int(HistoryModel::Sort::Newest)));
+        QTest::keyClicks(panel.searchBox(), "number 29");
+        QTRY_COMPARE(m.rowCount(), 13);  // a two-character word matches anywhere: 29, 129, 229, 290-299
+    }
+
     // Another connection (what `kinora generate` in a terminal is) adds a job: the DbWatcher sees it
     // and the list shows it, with the selection left where it was.
     void aJobFromAnotherProcessAppears() {
