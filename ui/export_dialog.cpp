@@ -67,7 +67,7 @@ ExportDialog::ExportDialog(QString clipPath, bool sourceLabelled, int frameCount
 
     scale_ = new QSpinBox(this);
     scale_->setRange(1, 4);
-    scale_->setSuffix(tr("\u00d7"));
+    scale_->setSuffix(tr("×"));
     scale_->setToolTip(tr("Enlarges every frame by a whole factor (Lanczos: edges stay sharp)"));
 
     keepFps_ = new QCheckBox(tr("Keep the clip's frame rate"), this);
@@ -104,7 +104,7 @@ ExportDialog::ExportDialog(QString clipPath, bool sourceLabelled, int frameCount
                                 this);
     trimNote->setWordWrap(true);
 
-    mark_ = new QCheckBox(tr("Draw the visible \u201cAI\u201d mark"), this);
+    mark_ = new QCheckBox(tr("Draw the visible “AI” mark"), this);
     mark_->setChecked(true);
     auto* markNote = new QLabel(this);
     markNote->setWordWrap(true);
@@ -119,7 +119,7 @@ ExportDialog::ExportDialog(QString clipPath, bool sourceLabelled, int frameCount
 
     target_ = new QLineEdit(this);
     target_->setObjectName(QStringLiteral("exportTarget"));
-    browse_ = new QPushButton(tr("Browse\u2026"), this);
+    browse_ = new QPushButton(tr("Browse…"), this);
     auto* targetRow = new QHBoxLayout;
     targetRow->addWidget(target_, 1);
     targetRow->addWidget(browse_);
@@ -274,7 +274,7 @@ void ExportDialog::startExport() {
     progress_->setValue(0);
     progress_->setVisible(true);
     showInFolder_->setVisible(false);
-    message_->setText(tr("Exporting\u2026"));
+    message_->setText(tr("Exporting…"));
 
     // The callback runs on the export thread; the value is shown on this one. The destructor waits for
     // the thread, so `this` outlives every call.
@@ -287,14 +287,14 @@ void ExportDialog::startExport() {
             const auto r = studio::exportClip(request, report);
             o.ok = true;
             o.path = QString::fromStdString(r.file.path);
-            o.message = tr("Exported %n frame(s) of %1\u00d7%2 (%3) to %4.", nullptr, r.file.frames)
+            o.message = tr("Exported %n frame(s) of %1×%2 (%3) to %4.", nullptr, r.file.frames)
                             .arg(r.file.width)
                             .arg(r.file.height)
                             .arg(QLocale().formattedDataSize(qint64(r.file.bytes)))
                             .arg(QDir::toNativeSeparators(o.path));
             if (r.file.padded) o.message += QLatin1Char(' ') + tr("H.264 needs even sizes, so the edge was padded by a pixel.");
         } catch (const studio::FrameRateUnknown&) {
-            o.message = tr("This clip does not say its frame rate. Untick \u201cKeep the clip's frame rate\u201d and choose one.");
+            o.message = tr("This clip does not say its frame rate. Untick “Keep the clip's frame rate” and choose one.");
         } catch (const std::exception& e) {
             o.message = QString::fromStdString(e.what());
         }

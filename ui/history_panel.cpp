@@ -106,7 +106,7 @@ HistoryPanel::HistoryPanel(studio::JobQueue& queue, QWidget* parent)
 
     favourites_ = new QToolButton(this);
     favourites_->setCheckable(true);
-    favourites_->setText(tr("\u2605 Favourites"));
+    favourites_->setText(tr("★ Favourites"));
     favourites_->setToolTip(tr("Show only favourites"));
     connect(favourites_, &QToolButton::toggled, model_, &HistoryModel::setFavouritesOnly);
 
@@ -132,7 +132,7 @@ HistoryPanel::HistoryPanel(studio::JobQueue& queue, QWidget* parent)
     sort_->setToolTip(tr("Order of the list (search results too)"));
     sort_->addItem(tr("Newest first"), int(HistoryModel::Sort::Newest));
     sort_->addItem(tr("Oldest first"), int(HistoryModel::Sort::Oldest));
-    sort_->addItem(tr("Prompt A\u2013Z"), int(HistoryModel::Sort::PromptAZ));
+    sort_->addItem(tr("Prompt A–Z"), int(HistoryModel::Sort::PromptAZ));
     connect(sort_, qOverload<int>(&QComboBox::currentIndexChanged), this,
             [this](int i) { model_->setSort(HistoryModel::Sort(sort_->itemData(i).toInt())); });
 
@@ -259,7 +259,7 @@ QMenu* HistoryPanel::buildContextMenu(qint64 id, QWidget* parent) {
     fav->setCheckable(true);
     fav->setChecked(j->favourite);
     add(tr("Copy Prompt"), "copyPrompt", true, &HistoryPanel::copyPrompt);
-    add(tr("Export\u2026"), "export", done, &HistoryPanel::exportJob);
+    add(tr("Export…"), "export", done, &HistoryPanel::exportJob);
     add(tr("Show in Folder"), "showInFolder", !j->output_dir.isEmpty(), &HistoryPanel::showInFolder);
     menu->addSeparator();
     QAction* del = menu->addAction(tr("Delete"));
@@ -399,7 +399,7 @@ void HistoryPanel::deleteJobs(const QVector<qint64>& requested) {
     if (ids.isEmpty()) return;
     const QString question =
         ids.size() == 1
-            ? tr("Delete \u201c%1\u201d and its clip?").arg(shortPrompt(firstPrompt))
+            ? tr("Delete “%1” and its clip?").arg(shortPrompt(firstPrompt))
             : tr("Delete %n jobs and their clips?", nullptr, int(ids.size()));
     const QString detail = tr("You can undo this until Kinora closes; then the files go to the trash.");
     if (!confirm_(this, tr("Delete"), question + QStringLiteral("\n\n") + detail)) return;
@@ -472,7 +472,7 @@ void HistoryPanel::updateUndoBar() {
     undoAction_->setEnabled(!pending_.isEmpty());
     if (pending_.isEmpty()) return;
     const Batch& last = pending_.back();
-    undoText_->setText(last.ids.size() == 1 ? tr("Deleted \u201c%1\u201d.").arg(shortPrompt(last.firstPrompt))
+    undoText_->setText(last.ids.size() == 1 ? tr("Deleted “%1”.").arg(shortPrompt(last.firstPrompt))
                                             : tr("Deleted %n jobs.", nullptr, int(last.ids.size())));
     undoButton_->setToolTip(tr("Bring the deleted jobs back; their files are kept until Kinora closes"));
 }
@@ -482,7 +482,7 @@ void HistoryPanel::updateEmptyText() {
     empty_->setVisible(empty);
     if (!empty) return;
     if (!model_->searchText().isEmpty()) {
-        empty_->setText(tr("Nothing matches \u201c%1\u201d.").arg(model_->searchText()));
+        empty_->setText(tr("Nothing matches “%1”.").arg(model_->searchText()));
     } else if (favourites_->isChecked() || modelFilter_->currentIndex() > 0 || stateFilter_->currentIndex() > 0) {
         empty_->setText(tr("No job passes the filters."));
     } else {

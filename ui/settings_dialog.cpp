@@ -41,7 +41,7 @@ SettingsDialog::SettingsDialog(const StudioSettings& current, const QString& dat
     dataDir_ = new QLineEdit(current.dataDir, this);
     dataDir_->setPlaceholderText(tr("Default: %1").arg(native(studio::resolveDataDir().path)));
     dataDir_->setToolTip(tr("Where the history and the clips are kept"));
-    auto* browseData = new QPushButton(tr("Browse\u2026"), this);
+    auto* browseData = new QPushButton(tr("Browse…"), this);
     connect(browseData, &QPushButton::clicked, this, &SettingsDialog::browseDataDir);
     auto* dataRow = new QHBoxLayout;
     dataRow->addWidget(dataDir_, 1);
@@ -50,7 +50,7 @@ SettingsDialog::SettingsDialog(const StudioSettings& current, const QString& dat
     modelFolders_ = new QListWidget(this);
     modelFolders_->setToolTip(tr("Folders that are a model or hold models, searched before the bundled model"));
     for (const auto& f : current.modelFolders) modelFolders_->addItem(f);
-    auto* addFolder = new QPushButton(tr("Add\u2026"), this);
+    auto* addFolder = new QPushButton(tr("Add…"), this);
     removeFolder_ = new QPushButton(tr("Remove"), this);
     connect(addFolder, &QPushButton::clicked, this, &SettingsDialog::browseModelFolder);
     connect(removeFolder_, &QPushButton::clicked, this, &SettingsDialog::removeModelFolder);
@@ -99,7 +99,7 @@ SettingsDialog::SettingsDialog(const StudioSettings& current, const QString& dat
     theme_->addItem(tr("System"), QStringLiteral("system"));
     theme_->setCurrentIndex(std::max(0, theme_->findData(current.theme)));
 
-    visibleMark_ = new QCheckBox(tr("Draw the visible \u201cAI\u201d mark into new clips and exports"), this);
+    visibleMark_ = new QCheckBox(tr("Draw the visible “AI” mark into new clips and exports"), this);
     visibleMark_->setChecked(current.visibleMark);
     visibleMark_->setToolTip(tr("The AI-generation record is written into every file whether or not the mark is drawn"));
 
