@@ -34,6 +34,9 @@ void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::funct
     for (int64_t step = state.step; step < o.steps; ++step) {
         const double lr = learningRate(step, o.steps, o.warmup, o.lr);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
+        // Every other step sees the whole 17-frame clip, so the last chunks (whose caches come from three
+        // chunks before) are trained as well; the rest are the cheaper 9-frame windows.
+        wb.frames = step % 2 == 1 ? o.long_frames : o.frames;
         const auto batch = makeWorldBatch(o.seed, batchIndices(o.seed, step, o.batch, o.pool), 0, wb);
         const auto& full = batch.video;
         auto gen = stepGenerator(o.seed, step, 1);
@@ -79,7 +82,7 @@ void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::funct
         if (done % o.checkpoint_every == 0 || done == o.steps) {
             state.step = done;
             state.info = {{"stage", "vae"}, {"batch", std::to_string(o.batch)}, {"size", std::to_string(o.size)},
-                          {"frames", std::to_string(o.frames)}, {"lr", std::to_string(o.lr)}};
+                          {"frames", std::to_string(o.frames) + "/" + std::to_string(o.long_frames)}, {"lr", std::to_string(o.lr)}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }
     }
