@@ -1,0 +1,113 @@
+// The kinora-studio program itself: without a display it says so and points to the command line
+// (instead of Qt's abort), --screenshot renders the window without one (after generating a clip with
+// --prompt --wait-done), bad options are refused with the reason, and --report-startup reports the
+// time to a usable window.
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString out, err;
+};
+
+Run runStudio(const QStringList& args, QProcessEnvironment env, int timeoutMs = 120000) {
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(KINORA_STUDIO), args);
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = QStringLiteral("timed out");
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+}  // namespace
+
+class TestStudioApp : public QObject {
+    Q_OBJECT
+    QTemporaryDir data_, home_;
+
+    QProcessEnvironment env() const {
+        auto e = QProcessEnvironment::systemEnvironment();
+        e.insert(QStringLiteral("KINORA_DATA_DIR"), data_.path());
+        e.insert(QStringLiteral("KINORA_MODEL_PATH"), QStringLiteral(KINORA_TEST_DATA_DIR "/wan-tiny"));
+        // Settings and window layout of these runs stay in a throw-away home.
+        e.insert(QStringLiteral("HOME"), home_.path());
+        e.insert(QStringLiteral("XDG_CONFIG_HOME"), home_.path() + QStringLiteral("/.config"));
+        return e;
+    }
+
+private slots:
+    void withoutDisplayItSaysSoAndSuggestsTheCommandLine() {
+        auto e = env();
+        for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) e.remove(QString::fromLatin1(v));
+        const auto r = runStudio({}, e);
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains(QLatin1String("no display")), qPrintable(r.err));
+        QVERIFY2(r.err.contains(QLatin1String("kinora generate")), qPrintable(r.err));
+        QVERIFY(!r.err.contains(QLatin1String("qt.qpa")));  // not Qt's own failure
+    }
+
+    void screenshotAfterGeneratingWorksWithoutDisplay() {
+        auto e = env();
+        for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) e.remove(QString::fromLatin1(v));
+        const QString png = data_.filePath(QStringLiteral("shot.png"));
+        const auto r = runStudio({QStringLiteral("--screenshot"), png, QStringLiteral("--size"), QStringLiteral("1280x800"),
+                                  QStringLiteral("--prompt"), QStringLiteral("a red circle moving left on a black background"),
+                                  QStringLiteral("--wait-done")},
+                                 e);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QImage shot(png);
+        QCOMPARE(shot.size(), QSize(1280, 800));
+        // Not a blank window: the player area holds the clip (many distinct colours).
+        QSet<QRgb> colours;
+        for (int y = 100; y < 600; y += 7) {
+            for (int x = 400; x < 800; x += 7) colours.insert(shot.pixel(x, y));
+        }
+        QVERIFY2(colours.size() > 200, qPrintable(QString::number(colours.size())));
+    }
+
+    void badOptionsAreRefusedWithTheReason() {
+        auto e = env();
+        e.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        auto r = runStudio({QStringLiteral("--screenshot"), data_.filePath(QStringLiteral("x.png")), QStringLiteral("--size"), QStringLiteral("12x9")}, e);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("--size")), qPrintable(r.err));
+        r = runStudio({QStringLiteral("--screenshot"), data_.filePath(QStringLiteral("x.png")), QStringLiteral("--wait-done")}, e);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("--prompt")), qPrintable(r.err));
+        r = runStudio({QStringLiteral("--screenshot"), QStringLiteral("/nonexistent-dir/x.png")}, e);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QLatin1String("cannot write")), qPrintable(r.err));
+    }
+
+    void reportsTheTimeToAUsableWindow() {
+        auto e = env();
+        e.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        QProcess p;
+        p.setProcessEnvironment(e);
+        p.start(QStringLiteral(KINORA_STUDIO), {QStringLiteral("--report-startup")});
+        QVERIFY(p.waitForReadyRead(30000));
+        const QString line = QString::fromUtf8(p.readLine());
+        p.kill();
+        p.waitForFinished();
+        const QRegularExpression re(QStringLiteral("usable window (\\d+) ms after the process started"));
+        const auto m = re.match(line);
+        QVERIFY2(m.hasMatch(), qPrintable(line));
+        qInfo("%s", qPrintable(line.trimmed()));
+        QVERIFY(m.captured(1).toInt() > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStudioApp)
+#include "test_studio_app.moc"
