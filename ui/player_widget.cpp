@@ -1,5 +1,7 @@
 #include "ui/player_widget.h"
 
+#include "ui/transport_icons.h"
+
 #include <QAction>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -28,21 +30,20 @@ PlayerWidget::PlayerWidget(QWidget* parent) : QWidget(parent), timer_(new QTimer
     timer_->setTimerType(Qt::PreciseTimer);
     connect(timer_, &QTimer::timeout, this, &PlayerWidget::tick);
 
-    auto* st = style();
-    auto makeAction = [&](QStyle::StandardPixmap icon, const QString& text, const QList<QKeySequence>& keys) {
-        auto* a = new QAction(st->standardIcon(icon), text, this);
+    auto makeAction = [&](TransportIcon icon, const QString& text, const QList<QKeySequence>& keys) {
+        auto* a = new QAction(transportIcon(icon, palette()), text, this);
         a->setShortcuts(keys);
         // Shortcuts work anywhere in the window, except where a text field wants the key itself.
         a->setShortcutContext(Qt::WindowShortcut);
         a->setToolTip(keys.isEmpty() ? text : QStringLiteral("%1 (%2)").arg(text, keys.front().toString(QKeySequence::NativeText)));
         return a;
     };
-    startAction_ = makeAction(QStyle::SP_MediaSkipBackward, tr("Go to start"), {Qt::Key_Home});
-    backAction_ = makeAction(QStyle::SP_MediaSeekBackward, tr("Previous frame"), {Qt::Key_Left, Qt::Key_Comma});
-    playAction_ = makeAction(QStyle::SP_MediaPlay, tr("Play"), {Qt::Key_Space});
-    forwardAction_ = makeAction(QStyle::SP_MediaSeekForward, tr("Next frame"), {Qt::Key_Right, Qt::Key_Period});
-    endAction_ = makeAction(QStyle::SP_MediaSkipForward, tr("Go to end"), {Qt::Key_End});
-    loopAction_ = makeAction(QStyle::SP_BrowserReload, tr("Loop"), {Qt::Key_L});
+    startAction_ = makeAction(TransportIcon::ToStart, tr("Go to start"), {Qt::Key_Home});
+    backAction_ = makeAction(TransportIcon::StepBack, tr("Previous frame"), {Qt::Key_Left, Qt::Key_Comma});
+    playAction_ = makeAction(TransportIcon::Play, tr("Play"), {Qt::Key_Space});
+    forwardAction_ = makeAction(TransportIcon::StepForward, tr("Next frame"), {Qt::Key_Right, Qt::Key_Period});
+    endAction_ = makeAction(TransportIcon::ToEnd, tr("Go to end"), {Qt::Key_End});
+    loopAction_ = makeAction(TransportIcon::Loop, tr("Loop"), {Qt::Key_L});
     loopAction_->setCheckable(true);
     loopAction_->setChecked(loop_);
     connect(startAction_, &QAction::triggered, this, &PlayerWidget::toStart);
@@ -236,7 +237,7 @@ void PlayerWidget::updateControls() {
     const bool has = hasClip();
     for (auto* a : {startAction_, backAction_, forwardAction_, endAction_}) a->setEnabled(has && !previewing_);
     playAction_->setEnabled(has && frameCount() > 1);
-    playAction_->setIcon(style()->standardIcon(playing_ ? QStyle::SP_MediaPause : QStyle::SP_MediaPlay));
+    playAction_->setIcon(transportIcon(playing_ ? TransportIcon::Pause : TransportIcon::Play, palette()));
     playAction_->setText(playing_ ? tr("Pause") : tr("Play"));
     position_->setText(positionText());
 }

@@ -208,7 +208,18 @@ int StudioApp::screenshotMode(QApplication& app) {
             w->player()->seek(w->player()->frameCount() / 2);
             QTimer::singleShot(200, w, capture);
         });
-        QTimer::singleShot(100, w, [w] { w->promptPanel()->generate(); });
+        QTimer::singleShot(100, w, [w, &exitCode, &app] {
+            // A request the panel refuses (no model, an invalid value) queues nothing: say why and stop
+            // instead of waiting for a clip that will never come.
+            const QString error = w->promptPanel()->validationError();
+            if (!error.isEmpty()) {
+                std::fprintf(stderr, "kinora-studio: the prompt cannot be generated: %s\n", qPrintable(error));
+                exitCode = 1;
+                app.quit();
+                return;
+            }
+            w->promptPanel()->generate();
+        });
     } else {
         QTimer::singleShot(300, w, capture);
     }

@@ -86,6 +86,12 @@ private slots:
         r = runStudio({QStringLiteral("--screenshot"), data_.filePath(QStringLiteral("x.png")), QStringLiteral("--wait-done")}, e);
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QLatin1String("--prompt")), qPrintable(r.err));
+        // A prompt the panel refuses (only spaces): it says why and exits instead of waiting for a clip.
+        r = runStudio({QStringLiteral("--screenshot"), data_.filePath(QStringLiteral("x.png")), QStringLiteral("--prompt"),
+                       QStringLiteral("   "), QStringLiteral("--wait-done")},
+                      e, 60000);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QLatin1String("cannot be generated: Write a prompt first")), qPrintable(r.err));
         r = runStudio({QStringLiteral("--screenshot"), QStringLiteral("/nonexistent-dir/x.png")}, e);
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains(QLatin1String("cannot write")), qPrintable(r.err));
