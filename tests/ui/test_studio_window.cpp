@@ -5,6 +5,8 @@
 // and the responsiveness of the event loop while a clip is generated, plus cancel within one step.
 #include "engine/model_folder.h"
 #include "studio/job_queue.h"
+#include "media/decoder.h"
+#include "ui/export_dialog.h"
 #include "ui/main_window.h"
 #include "ui/player_widget.h"
 #include "ui/prompt_panel.h"
@@ -12,6 +14,7 @@
 #include "ui/timeline_widget.h"
 
 #include <QComboBox>
+#include <QSpinBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -159,6 +162,26 @@ private slots:
         QCOMPARE(s.window->timeline()->inFrame(), 2);
         QCOMPARE(s.window->timeline()->outFrame(), 6);
         QVERIFY(s.window->timeline()->hasMarks());
+
+        // Ctrl+E exports the clip in the player, trimmed to the marks: a GIF of frames 2..6.
+        QTest::keyClick(w, Qt::Key_E, Qt::ControlModifier);
+        auto* dialog = s.window->findChild<ui::ExportDialog*>();
+        QVERIFY(dialog);
+        QCOMPARE(dialog->inBox()->value(), 2);
+        QCOMPARE(dialog->outBox()->value(), 6);
+        dialog->formatBox()->setCurrentIndex(dialog->formatBox()->findText(QStringLiteral("Animated GIF")));
+        const QString gif = s.dir.filePath(QStringLiteral("marked.gif"));
+        dialog->setTargetPath(gif);
+        QSignalSpy exported(dialog, &ui::ExportDialog::exportFinished);
+        dialog->startExport();
+        QVERIFY(exported.wait(30000));
+        const auto decoded = media::decodeFile(gif.toStdString());
+        QCOMPARE(int(decoded.clip.frames.size()), 5);
+        QVERIFY(decoded.record.has_value());
+        QCOMPARE(QString::fromStdString(decoded.record->prompt), QStringLiteral("a red circle moving left on a black background"));
+        dialog->close();
+        s.window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(s.window.get()));
         QTest::keyClick(w, Qt::Key_X, Qt::AltModifier);
         QVERIFY(!s.window->timeline()->hasMarks());
 
