@@ -82,7 +82,7 @@ int StudioApp::run(QApplication& app, const QElapsedTimer& sinceStart) {
     QApplication::setOrganizationName(QStringLiteral("Kinora"));
     QApplication::setApplicationName(QStringLiteral("Kinora Studio"));
     QApplication::setApplicationVersion(studio::kinoraVersionString());
-    QApplication::setDesktopFileName(QStringLiteral("kinora-studio"));
+    QApplication::setDesktopFileName(QStringLiteral("io.kinora.Studio"));  // packaging/io.kinora.Studio.desktop
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Kinora Studio: text-to-video on your own machine"));
