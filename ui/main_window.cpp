@@ -130,6 +130,7 @@ MainWindow::MainWindow(studio::JobQueue& queue, QWidget* parent) : QMainWindow(p
     connect(&queue_, &studio::JobQueue::preview, this, &MainWindow::onPreview);
     connect(&queue_, &studio::JobQueue::jobFinished, this, &MainWindow::onJobFinished);
     connect(&loader_, &QFutureWatcher<ClipFrames>::finished, this, &MainWindow::clipLoaded);
+    connect(&preparing_, &QFutureWatcher<studio::JobRequest>::finished, this, &MainWindow::requestPrepared);
 
     buildMenus();
     refreshModels();
@@ -241,29 +242,36 @@ void MainWindow::refreshModels() {
 }
 
 void MainWindow::queueRequest(const engine::GenerationRequest& request, const QString& modelPath) {
-    // Resolving reads the model's headers and hashes its weights (cached after the first time): done
-    // off the GUI thread, then queued here.
-    if (preparing_.isRunning()) preparing_.waitForFinished();
+    // Resolving reads the model's headers and hashes its weights (cached after the first time), so it
+    // runs off the GUI thread. Requests are resolved one after the other, in the order they were made:
+    // three quick Ctrl+Returns give three jobs, queued in that order.
+    pending_.push_back({request, modelPath, visibleMark_});
+    if (!preparing_.isRunning() && pending_.size() == 1) prepareNext();
+}
+
+void MainWindow::prepareNext() {
+    if (pending_.isEmpty()) return;
+    const PendingRequest next = pending_.front();
     const QString dataDir = queue_.history().dataDir();
-    const bool label = visibleMark_;
-    auto future = QtConcurrent::run([request, modelPath, dataDir, label] {
-        return studio::prepareRequest(request, modelPath, dataDir, label);
-    });
-    disconnect(&preparing_, nullptr, this, nullptr);
-    connect(&preparing_, &QFutureWatcher<studio::JobRequest>::finished, this, [this] {
-        try {
-            const auto job = preparing_.result();
-            const int64_t id = queue_.enqueue(job);
-            queuedHere_.push_back(id);
-            statusBar()->showMessage(tr("Queued job %1 (seed %2)").arg(id).arg(job.seed), 5000);
-        } catch (const std::exception& e) {
-            const QString message = QString::fromUtf8(e.what());
-            statusBar()->showMessage(tr("Not queued: %1").arg(message), 10000);
-            QMessageBox::warning(this, tr("Cannot generate"), message);
-            emit requestRejected(message);
-        }
-    });
-    preparing_.setFuture(future);
+    preparing_.setFuture(QtConcurrent::run([next, dataDir] {
+        return studio::prepareRequest(next.request, next.modelPath, dataDir, next.label);
+    }));
+}
+
+void MainWindow::requestPrepared() {
+    pending_.pop_front();
+    try {
+        const auto job = preparing_.result();
+        const int64_t id = queue_.enqueue(job);
+        queuedHere_.push_back(id);
+        statusBar()->showMessage(tr("Queued job %1 (seed %2)").arg(id).arg(job.seed), 5000);
+    } catch (const std::exception& e) {
+        const QString message = QString::fromUtf8(e.what());
+        statusBar()->showMessage(tr("Not queued: %1").arg(message), 10000);
+        emit requestRejected(message);
+        QMessageBox::warning(this, tr("Cannot generate"), message);
+    }
+    prepareNext();
 }
 
 void MainWindow::onPreview(const studio::PreviewFrames& frames) {

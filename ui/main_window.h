@@ -69,6 +69,8 @@ protected:
 private:
     void buildMenus();
     void queueRequest(const engine::GenerationRequest& request, const QString& modelPath);
+    void prepareNext();
+    void requestPrepared();
     void onJobFinished(qint64 id, studio::JobState state, const QString& error);
     void onPreview(const studio::PreviewFrames& frames);
     void clipLoaded();
@@ -90,6 +92,12 @@ private:
     QLabel* statusModel_;
     QFutureWatcher<ClipFrames> loader_;
     QFutureWatcher<studio::JobRequest> preparing_;
+    struct PendingRequest {
+        engine::GenerationRequest request;
+        QString modelPath;
+        bool label = true;
+    };
+    QVector<PendingRequest> pending_;  // front: the one being prepared
     int64_t loadingJob_ = 0;
     bool loadingDropped_ = false;
     int64_t shownJob_ = 0;

@@ -220,6 +220,52 @@ private slots:
         QCOMPARE(p.stepsBox()->value(), 4);
     }
 
+    // With the queue paused, three jobs wait; dragging the last onto the first row makes it run first,
+    // cancelling one removes it, and resuming runs the rest in the new order.
+    void queueReordersByDragAndPausesAndResumes() {
+        Studio s;
+        QVERIFY(QTest::qWaitForWindowActive(s.window.get()));
+        auto* panel = s.window->queuePanel();
+        QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
+        QVERIFY(s.queue->paused());
+        QCOMPARE(panel->pauseButton()->text(), QStringLiteral("Resume queue"));
+        auto& p = s.prompt();
+        s.smallClip();
+        // Three quick Ctrl+Returns (no waiting in between) give three jobs, in order.
+        for (const char* prompt : {"a red circle", "a blue square", "a green star"}) {
+            p.setPrompt(QString::fromLatin1(prompt));
+            QTest::keyClick(p.promptEdit(), Qt::Key_Return, Qt::ControlModifier);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(s.window->queuedHere().size(), 3, 10000);
+        QCOMPARE(s.queue->history().get(s.window->queuedHere()[0]).request.prompt, QStringLiteral("a red circle"));
+        QCOMPARE(s.queue->history().get(s.window->queuedHere()[2]).request.prompt, QStringLiteral("a green star"));
+        auto* model = panel->model();
+        QCOMPARE(model->rowCount(), 3);
+        const auto ids = s.window->queuedHere();
+        // Drag the last row onto the top.
+        std::unique_ptr<QMimeData> mime(model->mimeData({model->index(2)}));
+        QVERIFY(model->canDropMimeData(mime.get(), Qt::MoveAction, 0, 0, {}));
+        model->dropMimeData(mime.get(), Qt::MoveAction, 0, 0, {});
+        QCOMPARE(model->rows()[0].id, ids[2]);
+        QCOMPARE(model->rows()[1].id, ids[0]);
+        QCOMPARE(model->rows()[2].id, ids[1]);
+        QCOMPARE(s.queue->history().queued().front().id, ids[2]);
+        // Cancel the middle one from the panel.
+        panel->view()->setCurrentIndex(model->index(1));
+        QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
+        QCOMPARE(model->rowCount(), 2);
+        QCOMPARE(s.queue->history().get(ids[0]).state, studio::JobState::Cancelled);
+        // Resume: the two left run in the new order.
+        QSignalSpy started(s.queue.get(), &studio::JobQueue::jobStarted);
+        QSignalSpy finished(s.queue.get(), &studio::JobQueue::jobFinished);
+        QTest::mouseClick(panel->pauseButton(), Qt::LeftButton);
+        QVERIFY(!s.queue->paused());
+        QCOMPARE(waitFinished(finished, ids[1]), std::optional<studio::JobState>(studio::JobState::Done));
+        QCOMPARE(started.size(), 2);
+        QCOMPARE(started[0][0].toLongLong(), ids[2]);
+        QCOMPARE(started[1][0].toLongLong(), ids[1]);
+    }
+
     void seedIsNewEachTimeUnlessLocked() {
         Studio s;
         auto& p = s.prompt();
