@@ -55,6 +55,17 @@ QStringList& settingsFolders() {
 
 void setSettingsModelFolders(const QStringList& folders) { settingsFolders() = folders; }
 
+QString bundledModelFolder() {
+    // A program running from the build tree (development, tests) uses the source tree's models; any
+    // other (installed) program uses the folder installed beside it, even when that is missing, so an
+    // installed Kinora never reaches into the folder it was built in.
+    const QString appDir = QCoreApplication::instance() ? absoluteClean(QCoreApplication::applicationDirPath()) : QString();
+    if (appDir.isEmpty() || appDir == absoluteClean(QStringLiteral(KINORA_BUILD_BIN_DIR))) {
+        return QStringLiteral(KINORA_SOURCE_DIR "/resources/models");
+    }
+    return absoluteClean(appDir + QStringLiteral("/../share/kinora/models"));
+}
+
 QVector<ModelFolder> modelSearchPath(const QString& dataDir) {
     QVector<ModelFolder> folders;
     auto add = [&folders](const QString& path, const QString& source) {
@@ -70,12 +81,7 @@ QVector<ModelFolder> modelSearchPath(const QString& dataDir) {
     }
     for (const QString& entry : settingsFolders()) add(entry, QStringLiteral("settings"));
     if (!dataDir.isEmpty()) add(dataDir + QStringLiteral("/models"), QStringLiteral("user"));
-    const QString installed = QCoreApplication::applicationDirPath() + QStringLiteral("/../share/kinora/models");
-    if (QCoreApplication::instance() && QFileInfo(installed).isDir()) {
-        add(installed, QStringLiteral("bundled"));
-    } else {
-        add(QStringLiteral(KINORA_SOURCE_DIR "/resources/models"), QStringLiteral("bundled"));
-    }
+    add(bundledModelFolder(), QStringLiteral("bundled"));
     return folders;
 }
 

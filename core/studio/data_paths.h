@@ -32,6 +32,10 @@ struct ModelFolder {
 // or, in a development build, resources/models.
 QVector<ModelFolder> modelSearchPath(const QString& dataDir);
 
+// The bundled models: resources/models of the source tree for a program in the build tree, else
+// <program folder>/../share/kinora/models (the installed layout).
+QString bundledModelFolder();
+
 // The model folders the person added in the studio's settings (source "settings"). Set once at start,
 // before the worker thread runs; not synchronised.
 void setSettingsModelFolders(const QStringList& folders);

@@ -1,6 +1,8 @@
 // The `kinora` command line as a user runs it: a real process, its output and its exit status.
 #include "cli_runner.h"
 
+#include <QDir>
+#include <QProcess>
 #include <QtTest>
 
 using Run = kinora::test::CliRun;
@@ -108,6 +110,24 @@ private slots:
         QVERIFY(lines[0].startsWith(QLatin1String("kinora: error: ")));
         QVERIFY(lines[0].contains(file.fileName()));
         QVERIFY(lines[0].contains(QLatin1String("is a file")));
+    }
+
+    // An installed kinora (any program outside the build tree) looks for the bundled model beside itself
+    // (<prefix>/share/kinora/models), never in the source tree it was built from. Found by installing
+    // the .deb into a fresh root: it listed /work/main/resources/models.
+    void installedProgramLooksForTheBundledModelBesideItself() {
+        QTemporaryDir prefix;
+        QVERIFY(QDir().mkpath(prefix.filePath(QStringLiteral("bin"))));
+        const QString copy = prefix.filePath(QStringLiteral("bin/kinora"));
+        QVERIFY(QFile::copy(QStringLiteral(KINORA_CLI), copy));
+        QVERIFY(QFile::setPermissions(copy, QFileDevice::ReadOwner | QFileDevice::ExeOwner));
+        QProcess p;
+        p.setProcessEnvironment(kinora::test::testEnvironment());
+        p.start(copy, {QStringLiteral("models")});
+        QVERIFY(p.waitForFinished(60000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(out.contains(prefix.filePath(QStringLiteral("share/kinora/models")) + QStringLiteral(" (bundled")), qPrintable(out));
+        QVERIFY2(!out.contains(QStringLiteral(KINORA_SOURCE_DIR)), qPrintable(out));
     }
 
     void slowBlasIsReportedWithTheFix() {
