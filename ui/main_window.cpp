@@ -123,10 +123,6 @@ MainWindow::MainWindow(studio::JobQueue& queue, QWidget* parent) : QMainWindow(p
     connect(&queue_, &studio::JobQueue::workerFailed, this, [this](const QString& m) {
         QMessageBox::critical(this, tr("Kinora"), tr("The generation worker stopped: %1\nRestart Kinora Studio to continue.").arg(m));
     });
-    connect(&queue_, &studio::JobQueue::jobStarted, this, [this](qint64) {
-        // A new job starts: its preview may take the player again unless a clip is being watched.
-        pinned_ = player_->hasClip() && !player_->showingPreview();
-    });
     connect(&queue_, &studio::JobQueue::preview, this, &MainWindow::onPreview);
     connect(&queue_, &studio::JobQueue::jobFinished, this, &MainWindow::onJobFinished);
     connect(&loader_, &QFutureWatcher<ClipFrames>::finished, this, &MainWindow::clipLoaded);
@@ -242,6 +238,8 @@ void MainWindow::refreshModels() {
 }
 
 void MainWindow::queueRequest(const engine::GenerationRequest& request, const QString& modelPath) {
+    // Asking for a new clip means wanting to see it: its preview and result may take the player again.
+    pinned_ = false;
     // Resolving reads the model's headers and hashes its weights (cached after the first time), so it
     // runs off the GUI thread. Requests are resolved one after the other, in the order they were made:
     // three quick Ctrl+Returns give three jobs, queued in that order.
@@ -290,7 +288,7 @@ void MainWindow::onJobFinished(qint64 id, studio::JobState state, const QString&
         // The finished clip replaces its own preview, or an empty player; never a clip being watched.
         if (!pinned_ || !player_->hasClip()) {
             if (const auto job = queue_.history().find(id); job && !job->clip_path.isEmpty()) {
-                openClip(studio::absolutePath(queue_.history(), job->clip_path), id);
+                openClip(studio::absolutePath(queue_.history(), job->clip_path), id, /*chosen=*/false);
             }
         }
         return;
@@ -303,9 +301,10 @@ void MainWindow::onJobFinished(qint64 id, studio::JobState state, const QString&
     }
 }
 
-void MainWindow::openClip(const QString& path, int64_t job) {
+void MainWindow::openClip(const QString& path, int64_t job, bool chosen) {
     if (loader_.isRunning()) loader_.waitForFinished();
     loadingJob_ = job;
+    loadingChosen_ = chosen;
     statusBar()->showMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
     loader_.setFuture(QtConcurrent::run([path] { return loadClipFrames(path); }));
 }
@@ -325,9 +324,9 @@ void MainWindow::clipLoaded() {
     if (shownJob_ != 0) {
         if (const auto job = queue_.history().find(shownJob_)) shownLabelled_ = job->request.label;
     }
-    // Watching something now: a preview of a running job must not take it away. A finished job's own
-    // clip only replaces its preview, so the next job's preview may take over again.
-    pinned_ = loadingJob_ == 0 || queue_.runningJob() != 0;
+    // A clip the person opened stays in the player: previews and finished jobs do not take it away
+    // until they ask for a new clip (Generate). Clips shown automatically do not pin the player.
+    pinned_ = loadingChosen_;
     player_->setClip(clip);
     timeline_->setFrames(clip.frames);
     if (dropped && clip.record) {
@@ -354,7 +353,7 @@ void MainWindow::reuseSettings(const studio::JobRequest& request) {
 
 void MainWindow::openDroppedFile(const QString& path) {
     loadingDropped_ = true;
-    openClip(path, 0);
+    openClip(path, 0, /*chosen=*/true);
 }
 
 void MainWindow::openFileDialog() {

@@ -38,8 +38,9 @@ public:
     const QVector<int64_t>& queuedHere() const { return queuedHere_; }
 
     // Loads the clip into the player and timeline (decoded off the GUI thread). `job` is its history
-    // ID, 0 for another file.
-    void openClip(const QString& path, int64_t job = 0);
+    // ID, 0 for another file. A clip the person `chosen` stays until they generate again; live previews
+    // and finished jobs then go only to the queue and the history.
+    void openClip(const QString& path, int64_t job = 0, bool chosen = true);
     // Generation settings of a recorded request into the prompt panel.
     void reuseSettings(const studio::JobRequest& request);
     // Reloads the model list (after settings changed).
@@ -100,9 +101,10 @@ private:
     QVector<PendingRequest> pending_;  // front: the one being prepared
     int64_t loadingJob_ = 0;
     bool loadingDropped_ = false;
+    bool loadingChosen_ = false;
     int64_t shownJob_ = 0;
-    // Set when the person opened a clip after the running job started: the live preview then stays in
-    // the queue and does not take the player away from what they are watching.
+    // Set while the player shows a clip the person opened (history, file, drop): live previews and
+    // finished jobs then do not take the player away from it. Cleared when they press Generate.
     bool pinned_ = false;
     QVector<int64_t> queuedHere_;
 };

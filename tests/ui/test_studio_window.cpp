@@ -266,6 +266,42 @@ private slots:
         QCOMPARE(started[1][0].toLongLong(), ids[1]);
     }
 
+    // A clip the person opened stays in the player while other jobs run and finish; asking for a new
+    // clip hands the player back to the preview and the result.
+    void openedClipIsNotTakenAwayByOtherJobs() {
+        Studio s;
+        QVERIFY(QTest::qWaitForWindowActive(s.window.get()));
+        auto& p = s.prompt();
+        s.smallClip(32, 5, 2);
+        QSignalSpy finished(s.queue.get(), &studio::JobQueue::jobFinished);
+        QSignalSpy opened(s.window.get(), &ui::MainWindow::clipOpened);
+        p.setPrompt(QStringLiteral("a red circle"));
+        p.generate();
+        QTRY_COMPARE_WITH_TIMEOUT(s.window->queuedHere().size(), 1, 10000);
+        const qint64 first = s.window->queuedHere()[0];
+        QCOMPARE(waitFinished(finished, first), std::optional<studio::JobState>(studio::JobState::Done));
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 10000);
+
+        // The person opens the first clip from the history, then a job is queued by another route (a
+        // re-run from the history): its preview and result must not replace what they watch.
+        const QString firstClip = studio::absolutePath(s.queue->history(), s.queue->history().get(first).clip_path);
+        s.window->openClip(firstClip, first, /*chosen=*/true);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 2, 10000);
+        const qint64 rerun = s.queue->rerun(first);
+        QCOMPARE(waitFinished(finished, rerun), std::optional<studio::JobState>(studio::JobState::Done));
+        QTest::qWait(200);
+        QCOMPARE(s.window->shownJob(), first);
+        QVERIFY(!s.window->player()->showingPreview());
+        QCOMPARE(opened.size(), 2);
+
+        // Generate again: the new clip comes to the player.
+        p.generate();
+        QTRY_COMPARE_WITH_TIMEOUT(s.window->queuedHere().size(), 2, 10000);
+        const qint64 third = s.window->queuedHere()[1];
+        QCOMPARE(waitFinished(finished, third), std::optional<studio::JobState>(studio::JobState::Done));
+        QTRY_COMPARE_WITH_TIMEOUT(s.window->shownJob(), third, 10000);
+    }
+
     void seedIsNewEachTimeUnlessLocked() {
         Studio s;
         auto& p = s.prompt();
