@@ -20,6 +20,7 @@
 #include <QVBoxLayout>
 
 #include <exception>
+#include <functional>
 
 namespace kinora::ui {
 namespace {
@@ -180,7 +181,6 @@ void PromptPanel::setModels(const QVector<engine::ModelSummary>& models, const Q
     const QString previous = modelPath();
     models_ = models;
     model_->clear();
-    int select = -1;
     for (int i = 0; i < models_.size(); ++i) {
         const auto& m = models_[i];
         const QString name = QString::fromStdString(m.name);
@@ -199,11 +199,22 @@ void PromptPanel::setModels(const QVector<engine::ModelSummary>& models, const Q
                                          .arg(QString::fromStdString(m.path))
                                    : QString::fromStdString(m.error),
                             Qt::ToolTipRole);
-        const QString path = QString::fromStdString(m.path);
-        if (m.ok() && (select < 0 || path == previous || name == preferred || path == preferred)) {
-            if (select < 0 || path == previous || (name == preferred && previous.isEmpty())) select = i;
-        }
     }
+    // The model chosen before (a refresh keeps it), else the preferred one (name or folder), else the
+    // first usable one.
+    auto find = [this](const std::function<bool(const engine::ModelSummary&)>& match) {
+        for (int i = 0; i < models_.size(); ++i) {
+            if (models_[i].ok() && match(models_[i])) return i;
+        }
+        return -1;
+    };
+    int select = previous.isEmpty() ? -1 : find([&](const auto& m) { return QString::fromStdString(m.path) == previous; });
+    if (select < 0) {
+        select = find([&](const auto& m) {
+            return QString::fromStdString(m.name) == preferred || QString::fromStdString(m.path) == preferred;
+        });
+    }
+    if (select < 0) select = find([](const auto&) { return true; });
     filling_ = false;
     model_->setCurrentIndex(select);
     modelChanged();
