@@ -14,6 +14,9 @@
 #include "ui/timeline_widget.h"
 
 #include <QComboBox>
+#include <QMessageBox>
+#include <QProcess>
+#include <QStatusBar>
 #include <QSpinBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -300,6 +303,53 @@ private slots:
         const qint64 third = s.window->queuedHere()[1];
         QCOMPARE(waitFinished(finished, third), std::optional<studio::JobState>(studio::JobState::Done));
         QTRY_COMPARE_WITH_TIMEOUT(s.window->shownJob(), third, 10000);
+    }
+
+    // Dropping a video that Kinora did not make opens it in the player and leaves the prompt panel as it
+    // was; dropping something that is not a clip says why.
+    void droppingAnotherVideoJustOpensIt() {
+        Studio s;
+        QVERIFY(QTest::qWaitForWindowActive(s.window.get()));
+        const QString plain = s.dir.filePath(QStringLiteral("plain.mp4"));
+        QProcess ffmpeg;
+        ffmpeg.start(QStringLiteral("ffmpeg"), {QStringLiteral("-loglevel"), QStringLiteral("error"), QStringLiteral("-f"), QStringLiteral("lavfi"),
+                                                QStringLiteral("-i"), QStringLiteral("testsrc=size=64x48:rate=8"), QStringLiteral("-frames:v"),
+                                                QStringLiteral("9"), QStringLiteral("-pix_fmt"), QStringLiteral("yuv420p"), plain});
+        QVERIFY(ffmpeg.waitForFinished(30000));
+        QCOMPARE(ffmpeg.exitCode(), 0);
+        auto& p = s.prompt();
+        p.setPrompt(QStringLiteral("kept as it is"));
+        QSignalSpy opened(s.window.get(), &ui::MainWindow::clipOpened);
+        auto drop = [&](const QString& path) {
+            QMimeData mime;
+            mime.setUrls({QUrl::fromLocalFile(path)});
+            // As a drag ends: it enters the window, then drops.
+            QDragEnterEvent enter(QPoint(600, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(s.window.get(), &enter);
+            QDropEvent event(QPointF(600, 300), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(s.window.get(), &event);
+        };
+        drop(plain);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 10000);
+        QCOMPARE(s.window->player()->frameCount(), 9);
+        QCOMPARE(s.window->player()->clip().size(), QSize(64, 48));
+        QCOMPARE(s.window->shownJob(), qint64(0));
+        QCOMPARE(p.promptEdit()->toPlainText(), QStringLiteral("kept as it is"));
+
+        // A damaged file: a clear message (in the player's place), and the player keeps what it had.
+        const QString broken = s.dir.filePath(QStringLiteral("broken.mp4"));
+        QFile f(broken);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("this is not a video");
+        f.close();
+        QTimer::singleShot(500, [] {
+            for (auto* w : QApplication::topLevelWidgets()) {
+                if (auto* box = qobject_cast<QMessageBox*>(w); box && box->isVisible()) box->accept();
+            }
+        });
+        drop(broken);
+        QTRY_VERIFY_WITH_TIMEOUT(s.window->statusBar()->currentMessage().contains(QLatin1String("broken.mp4")), 10000);
+        QCOMPARE(s.window->player()->frameCount(), 9);
     }
 
     void seedIsNewEachTimeUnlessLocked() {
