@@ -125,6 +125,25 @@ private slots:
         const auto reloaded = train::loadLatentCache((dir_.path() + "/latents.safetensors").toStdString());
         QVERIFY(at::equal(reloaded.latents, cache.latents));
 
+        // A low-resolution cache of the same clips for a first phase: normalised with the full cache's
+        // statistics (the ones the model ships with), on its own smaller grid.
+        train::WorldBatchOptions lowWorld = smallWorld();
+        lowWorld.width = lowWorld.height = 32;
+        const auto low = train::buildLatentCache(vae, 5, 16, lowWorld, (dir_.path() + "/latents-low.safetensors").toStdString(), {}, &cache);
+        QCOMPARE(low.mean, cache.mean);
+        QCOMPARE(low.std, cache.std);
+        QCOMPARE(low.latents.size(3), int64_t(4));  // 32 / 8
+        {
+            at::InferenceMode guard;
+            const auto batch = train::makeWorldBatch(5, {3}, 0, lowWorld);
+            const auto raw = vae.encode(batch.video).first;
+            const auto m = at::tensor(cache.mean, at::kDouble).to(at::kFloat).view({1, -1, 1, 1, 1});
+            const auto sd = at::tensor(cache.std, at::kDouble).to(at::kFloat).view({1, -1, 1, 1, 1});
+            const auto expected = ((raw - m) / sd).to(at::kHalf);
+            QVERIFY(at::allclose(low.latents.narrow(0, 3, 1).to(at::kFloat), expected.to(at::kFloat), 1e-3, 1e-3));
+        }
+        QCOMPARE(train::loadLatentCache((dir_.path() + "/latents-low.safetensors").toStdString()).world.width, 32);
+
         // `interrupt_at`: the run dies right after the checkpoint of that step (as a killed process would).
         auto runTo = [&](const std::string& dir, int64_t steps, std::vector<double>* losses, int64_t interrupt_at = -1) {
             engine::Umt5Encoder text(spec.text);

@@ -14,7 +14,8 @@ namespace kinora::train {
 namespace fs = std::filesystem;
 
 LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, const WorldBatchOptions& world,
-                             const std::string& path, const std::function<void(int64_t)>& progress) {
+                             const std::string& path, const std::function<void(int64_t)>& progress,
+                             const LatentCache* statsFrom) {
     at::InferenceMode guard;
     std::vector<at::Tensor> lat, masks;
     const int64_t chunk = 8;
@@ -30,8 +31,8 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
     }
     auto all = at::cat(lat, 0);
     LatentCache c;
-    const auto m = all.mean({0, 2, 3, 4});
-    const auto s = all.std({0, 2, 3, 4}, /*unbiased=*/true);
+    const auto m = statsFrom ? at::tensor(statsFrom->mean, at::kDouble).to(at::kFloat) : all.mean({0, 2, 3, 4});
+    const auto s = statsFrom ? at::tensor(statsFrom->std, at::kDouble).to(at::kFloat) : all.std({0, 2, 3, 4}, /*unbiased=*/true);
     for (int64_t k = 0; k < all.size(1); ++k) {
         c.mean.push_back(m[k].item<double>());
         c.std.push_back(s[k].item<double>());

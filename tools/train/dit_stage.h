@@ -24,9 +24,12 @@ struct LatentCache {
 };
 
 // Encodes `count` clips with `vae` (encoder mean), computes the channel statistics and normalises.
-// Saved to / loaded from `path` (safetensors) so it is computed once.
+// Saved to / loaded from `path` (safetensors) so it is computed once. With `statsFrom`, the latents are
+// normalised with that cache's statistics instead (a low-resolution cache for a first training phase
+// must use the statistics the model is shipped with).
 LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, const WorldBatchOptions& world,
-                             const std::string& path, const std::function<void(int64_t done)>& progress = {});
+                             const std::string& path, const std::function<void(int64_t done)>& progress = {},
+                             const LatentCache* statsFrom = nullptr);
 LatentCache loadLatentCache(const std::string& path);
 
 struct DitStageOptions {

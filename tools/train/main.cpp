@@ -71,6 +71,8 @@ int main(int argc, char** argv) {
     all->add_option("--dit-batch", ro.dit_batch, "Batch size of stage 2");
     all->add_option("--dit-lr", ro.dit_lr, "Peak learning rate of stage 2");
     all->add_option("--sample-every", ro.sample_every, "Contact sheet every N steps");
+    all->add_option("--dit-low-steps", ro.dit_low_steps, "Steps of a first DiT phase at low resolution (0: none)");
+    all->add_option("--dit-low-size", ro.dit_low_size, "Width and height of that phase's clips")->check(CLI::Range(32, 128));
     all->add_option("--vocab", ro.vocab_size, "SentencePiece vocabulary size");
     exp->add_option("--out", out, "Model folder to write")->required();
     try {

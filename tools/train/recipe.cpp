@@ -28,10 +28,11 @@ ModelSpec readSpec(const std::string& path) {
 }
 
 struct Paths {
-    fs::path run, tokenizer, vae, vaeWeights, latents, dit, preview;
+    fs::path run, tokenizer, vae, vaeWeights, latents, latentsLow, dit, ditLow, preview;
     explicit Paths(const std::string& r)
         : run(r), tokenizer(run / "tokenizer"), vae(run / "vae"), vaeWeights(run / "vae" / "vae.safetensors"),
-          latents(run / "latents.safetensors"), dit(run / "dit"), preview(run / "preview-model") {}
+          latents(run / "latents.safetensors"), latentsLow(run / "latents-low.safetensors"), dit(run / "dit"),
+          ditLow(run / "dit-low"), preview(run / "preview-model") {}
 };
 
 ModelSpec specFor(const RecipeOptions& o, const Paths& p) {
@@ -173,6 +174,30 @@ void runRecipe(const RecipeOptions& o) {
     engine::WanTransformer transformer(spec.transformer);
     initTextEncoder(text, o.seed + 2);
     initTransformer(transformer, o.seed + 3);
+    auto logDit = [&](const char* tag) {
+        return [&say, tag](const DitStageReport& r) {
+            if (r.step % 50 == 0) {
+                char buf[160];
+                std::snprintf(buf, sizeof buf, "[%s] step %lld loss %.4f lr %.2e grad %.2f %.2f s/step", tag,
+                              static_cast<long long>(r.step), r.loss, r.lr, r.grad_norm, r.seconds_per_step);
+                say(buf);
+            }
+        };
+    };
+    // Every `sample_every` steps: the EMA weights as a model folder, and a contact sheet of it at full size
+    // (for the low-resolution phase, that shows how much carries over to 128x128).
+    auto sampleAt = [&](const fs::path& dir, int64_t total) {
+        return [&, dir, total](int64_t step, const std::function<void()>& swapEma) {
+            if (step % o.sample_every != 0 && step != total) return;
+            swapEma();
+            writeFolder(spec, cache, text, transformer, vae, p, p.preview.string(), engine::StDType::F32);
+            swapEma();
+            const std::string sheet = (dir / ("samples-" + std::to_string(step) + ".png")).string();
+            sampleSheet(p.preview.string(), sheet);
+            writeLossPlot((dir / "loss.csv").string(), (dir / "loss.png").string());
+            say("[dit] step " + std::to_string(step) + ": samples in " + sheet);
+        };
+    };
     DitStageOptions dopt;
     dopt.dir = p.dit.string();
     dopt.steps = o.dit_steps;
@@ -181,26 +206,32 @@ void runRecipe(const RecipeOptions& o) {
     dopt.seed = o.seed + 31;
     dopt.max_length = spec.max_sequence_length;
     dopt.shift = spec.flow_shift;
-    runDitStage(
-        text, transformer, *tokenizer, cache, dopt,
-        [&](const DitStageReport& r) {
-            if (r.step % 50 == 0) {
-                char buf[160];
-                std::snprintf(buf, sizeof buf, "[dit] step %lld loss %.4f lr %.2e grad %.2f %.2f s/step",
-                              static_cast<long long>(r.step), r.loss, r.lr, r.grad_norm, r.seconds_per_step);
-                say(buf);
-            }
-        },
-        [&](int64_t step, const std::function<void()>& swapEma) {
-            if (step % o.sample_every != 0 && step != o.dit_steps) return;
-            swapEma();
-            writeFolder(spec, cache, text, transformer, vae, p, p.preview.string(), engine::StDType::F32);
-            swapEma();
-            const std::string sheet = (p.dit / ("samples-" + std::to_string(step) + ".png")).string();
-            sampleSheet(p.preview.string(), sheet);
-            writeLossPlot((p.dit / "loss.csv").string(), (p.dit / "loss.png").string());
-            say("[dit] step " + std::to_string(step) + ": samples in " + sheet);
-        });
+
+    // The low-resolution phase runs only while the full-resolution one has not started (its checkpoint
+    // holds everything from then on); it ends with its EMA weights in place, which start the next phase.
+    if (o.dit_low_steps > 0 && o.dit_low_size % 16 != 0) {
+        throw engine::EngineError("--dit-low-size must be a multiple of 16 (8 for the VAE, 2 for the patches), not " +
+                                  std::to_string(o.dit_low_size));
+    }
+    if (o.dit_low_steps > 0 && !fs::exists(p.dit / "ckpt")) {
+        LatentCache low;
+        if (fs::exists(p.latentsLow)) {
+            low = loadLatentCache(p.latentsLow.string());
+        } else {
+            WorldBatchOptions lw;
+            lw.width = lw.height = o.dit_low_size;
+            say("[latents-low] encoding " + std::to_string(o.latent_clips) + " clips at " + std::to_string(o.dit_low_size) + "x" +
+                std::to_string(o.dit_low_size));
+            low = buildLatentCache(vae, o.seed + 21, o.latent_clips, lw, p.latentsLow.string(), [&](int64_t n) {
+                if (n % 500 == 0) say("[latents-low] " + std::to_string(n));
+            }, &cache);
+        }
+        DitStageOptions lo = dopt;
+        lo.dir = p.ditLow.string();
+        lo.steps = o.dit_low_steps;
+        runDitStage(text, transformer, *tokenizer, low, lo, logDit("dit-low"), sampleAt(p.ditLow, o.dit_low_steps));
+    }
+    runDitStage(text, transformer, *tokenizer, cache, dopt, logDit("dit"), sampleAt(p.dit, o.dit_steps));
     say("[done] " + p.run.string());
 }
 
