@@ -46,6 +46,26 @@ TransformerConfig TransformerConfig::fromReader(const ConfigReader& r) {
     return c;
 }
 
+at::Tensor dotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t max_score_bytes) {
+#if TORCH_VERSION_MAJOR >= 2
+    (void)max_score_bytes;  // the fused kernel never holds the whole score matrix
+    return at::scaled_dot_product_attention(q, k, v);
+#else
+    const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+    const auto kt = k.transpose(-1, -2);
+    const int64_t rows = q.size(2);
+    const int64_t bytesPerRow = q.size(0) * q.size(1) * k.size(2) * static_cast<int64_t>(q.element_size());
+    const int64_t block = std::max<int64_t>(1, max_score_bytes / std::max<int64_t>(1, bytesPerRow));
+    if (block >= rows) return at::matmul(at::softmax(at::matmul(q * scale, kt), -1), v);
+    std::vector<at::Tensor> parts;
+    for (int64_t r = 0; r < rows; r += block) {
+        const auto qb = q.narrow(2, r, std::min(block, rows - r));
+        parts.push_back(at::matmul(at::softmax(at::matmul(qb * scale, kt), -1), v));
+    }
+    return at::cat(parts, 2);
+#endif
+}
+
 at::Tensor timestepEmbedding(const at::Tensor& timesteps, int64_t dim) {
     const int64_t half = dim / 2;
     const auto exponent = -std::log(10000.0) * at::arange(half, at::kFloat) / static_cast<double>(half);
@@ -101,14 +121,7 @@ public:
         q = q.transpose(1, 2);
         k = k.transpose(1, 2);
         v = v.transpose(1, 2);
-        at::Tensor out;
-#if TORCH_VERSION_MAJOR >= 2
-        out = at::scaled_dot_product_attention(q, k, v);
-#else
-        const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
-        const auto scores = at::matmul(q * scale, k.transpose(-1, -2));
-        out = at::matmul(at::softmax(scores, -1), v);
-#endif
+        const at::Tensor out = dotProductAttention(q, k, v);
         return to_out->forward(out.transpose(1, 2).flatten(2).to(x.scalar_type()));
     }
 

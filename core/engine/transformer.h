@@ -70,6 +70,14 @@ private:
 // frequency shift 0, max period 10000. float32 [B, dim].
 at::Tensor timestepEmbedding(const at::Tensor& timesteps, int64_t dim);
 
+// softmax(q kᵀ / sqrt(d)) v for q [B, H, L, D], k and v [B, H, S, D]. Where LibTorch has no fused
+// attention (1.x), the scores are computed for blocks of query rows so that no block holds more than
+// `max_score_bytes` (each row's softmax needs only its own scores, so the result is the same): at
+// Wan2.1-1.3B's 480x832x81 (32,760 tokens, 12 heads) the whole score matrix would take 51 GB.
+inline constexpr int64_t kAttentionScoreBytes = int64_t(256) << 20;
+at::Tensor dotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                               int64_t max_score_bytes = kAttentionScoreBytes);
+
 std::shared_ptr<WanTransformer> loadTransformer(const std::string& folder, at::ScalarType dtype = at::kFloat);
 
 }  // namespace kinora::engine

@@ -32,6 +32,25 @@ private slots:
     void singleSquareMatchesTheReference() { checkCase("a1_transformer"); }
     void batchTwoNonSquareMatchesTheReference() { checkCase("a2_transformer_batch2_nonsquare"); }
 
+    // Attention computed over blocks of query rows (to bound memory) equals the whole-matrix result; the
+    // budget of a 1.3B-size call is never exceeded by one block.
+    void blockedAttentionEqualsWholeAttention() {
+        at::manual_seed(3);
+        const auto q = at::randn({2, 3, 301, 16}), k = at::randn({2, 3, 257, 16}), v = at::randn({2, 3, 257, 16});
+        const auto whole = kinora::engine::dotProductAttention(q, k, v, int64_t(1) << 40);
+        for (int64_t budget : {int64_t(1), int64_t(2 * 3 * 257 * 4 * 7), int64_t(2 * 3 * 257 * 4 * 100)}) {
+            const auto blocked = kinora::engine::dotProductAttention(q, k, v, budget);
+            QCOMPARE(blocked.sizes(), whole.sizes());
+            QVERIFY2(at::allclose(blocked, whole, 1e-6, 1e-6), qPrintable(QString::number((blocked - whole).abs().max().item<double>())));
+        }
+        // Gradients flow through the blocks as through the whole (the trainer uses this path).
+        auto qg = q.clone().requires_grad_(true);
+        kinora::engine::dotProductAttention(qg, k, v, 2 * 3 * 257 * 4 * 7).sum().backward();
+        auto qw = q.clone().requires_grad_(true);
+        kinora::engine::dotProductAttention(qw, k, v, int64_t(1) << 40).sum().backward();
+        QVERIFY(at::allclose(qg.grad(), qw.grad(), 1e-5, 1e-6));
+    }
+
     void batchedCallEqualsSeparateCalls() {
         // Classifier-free guidance runs cond and uncond in one batch: it must equal two calls.
         at::InferenceMode guard;
