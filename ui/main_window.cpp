@@ -6,19 +6,19 @@
 #include "ui/export_dialog.h"
 #include "ui/history_panel.h"
 #include "ui/player_widget.h"
+#include "ui/prompt_panel.h"
+#include "ui/queue_panel.h"
 #include "ui/settings_dialog.h"
 #include "ui/studio_settings.h"
 #include "ui/theme.h"
-#include "ui/prompt_panel.h"
-#include "ui/queue_panel.h"
 #include "ui/timeline_widget.h"
 
 #include "media/decoder.h"
 
 #include <QAction>
 #include <QApplication>
-#include <QDesktopServices>
 #include <QCloseEvent>
+#include <QDesktopServices>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
