@@ -8,6 +8,17 @@
 #include <exception>
 
 namespace kinora::ui {
+namespace {
+
+// One frame of packed RGB24 into an image that owns its pixels (QImage rows are 4-byte aligned, so
+// row by row); painting later never converts again.
+QImage imageFromRgb(const uint8_t* rgb, int width, int height) {
+    QImage img(width, height, QImage::Format_RGB888);
+    for (int y = 0; y < height; ++y) std::memcpy(img.scanLine(y), rgb + size_t(y) * width * 3, size_t(width) * 3);
+    return img;
+}
+
+}  // namespace
 
 ClipFrames loadClipFrames(const QString& path) {
     ClipFrames out;
@@ -15,14 +26,7 @@ ClipFrames loadClipFrames(const QString& path) {
     try {
         const media::DecodedClip clip = media::decodeFile(path.toStdString());
         out.frames.reserve(int(clip.clip.frames.size()));
-        for (const auto& f : clip.clip.frames) {
-            // One copy into an image that owns its pixels; painting later never converts again.
-            QImage img(f.width, f.height, QImage::Format_RGB888);
-            for (int y = 0; y < f.height; ++y) {
-                std::memcpy(img.scanLine(y), f.rgb.data() + size_t(y) * f.width * 3, size_t(f.width) * 3);
-            }
-            out.frames.push_back(std::move(img));
-        }
+        for (const auto& f : clip.clip.frames) out.frames.push_back(imageFromRgb(f.rgb.data(), f.width, f.height));
         out.fpsKnown = clip.fpsKnown();
         out.fps = clip.fpsKnown() ? media::fpsValue(clip.clip.fps_num, clip.clip.fps_den) : 8.0;
         out.record = clip.record;
@@ -41,12 +45,8 @@ QVector<QImage> imagesFromRgb(const QByteArray& rgb, int frames, int width, int 
     const qsizetype frameBytes = qsizetype(width) * height * 3;
     if (frames <= 0 || width <= 0 || height <= 0 || rgb.size() != frameBytes * frames) return out;
     out.reserve(frames);
-    for (int i = 0; i < frames; ++i) {
-        QImage img(width, height, QImage::Format_RGB888);
-        const char* src = rgb.constData() + frameBytes * i;
-        for (int y = 0; y < height; ++y) std::memcpy(img.scanLine(y), src + qsizetype(y) * width * 3, size_t(width) * 3);
-        out.push_back(std::move(img));
-    }
+    const auto* data = reinterpret_cast<const uint8_t*>(rgb.constData());
+    for (int i = 0; i < frames; ++i) out.push_back(imageFromRgb(data + frameBytes * i, width, height));
     return out;
 }
 

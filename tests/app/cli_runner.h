@@ -1,4 +1,4 @@
-// Runs the real `kinora` binary for the command-line tests.
+// Runs the real programs (kinora, kinora-studio) for the tests of the command line and the app.
 #pragma once
 
 #include <QProcess>
@@ -24,11 +24,12 @@ inline QProcessEnvironment testEnvironment() {
     return env;
 }
 
-inline CliRun runKinora(const QStringList& args, const QProcessEnvironment& env = testEnvironment(),
-                        int timeoutMs = 300000) {
+// Runs `program` to the end (killed after `timeoutMs`: err "timed out", exitCode -1; a crash: -2).
+inline CliRun runProgram(const QString& program, const QStringList& args, const QProcessEnvironment& env,
+                         int timeoutMs) {
     QProcess p;
     p.setProcessEnvironment(env);
-    p.start(QStringLiteral(KINORA_CLI), args);
+    p.start(program, args);
     CliRun r;
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
@@ -41,5 +42,12 @@ inline CliRun runKinora(const QStringList& args, const QProcessEnvironment& env 
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
 }
+
+#ifdef KINORA_CLI
+inline CliRun runKinora(const QStringList& args, const QProcessEnvironment& env = testEnvironment(),
+                        int timeoutMs = 300000) {
+    return runProgram(QStringLiteral(KINORA_CLI), args, env, timeoutMs);
+}
+#endif
 
 }  // namespace kinora::test

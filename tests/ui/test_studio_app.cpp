@@ -2,6 +2,8 @@
 // (instead of Qt's abort), --screenshot renders the window without one (after generating a clip with
 // --prompt --wait-done), bad options are refused with the reason, and --report-startup reports the
 // time to a usable window.
+#include "../app/cli_runner.h"
+
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -9,26 +11,10 @@
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out, err;
-};
+using Run = kinora::test::CliRun;
 
-Run runStudio(const QStringList& args, QProcessEnvironment env, int timeoutMs = 120000) {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(KINORA_STUDIO), args);
-    Run r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+Run runStudio(const QStringList& args, const QProcessEnvironment& env, int timeoutMs = 120000) {
+    return kinora::test::runProgram(QStringLiteral(KINORA_STUDIO), args, env, timeoutMs);
 }
 
 }  // namespace
