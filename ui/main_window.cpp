@@ -108,11 +108,7 @@ MainWindow::MainWindow(studio::JobQueue& queue, QWidget* parent) : QMainWindow(p
     connect(historyPanel_, &HistoryPanel::reuseRequested, this, &MainWindow::reuseSettings);
     connect(historyPanel_, &HistoryPanel::exportRequested, this, [this](qint64 id, const QString& path, bool labelled) {
         // The timeline's marks apply when the clip to export is the one in the player.
-        const bool shown = id == shownJob_ && player_->hasClip() && !player_->showingPreview();
-        auto* d = new ExportDialog(path, labelled, shown ? player_->frameCount() : 0, shown ? timeline_->inFrame() : 0,
-                                   shown ? timeline_->outFrame() : -1, this);
-        d->setAttribute(Qt::WA_DeleteOnClose);
-        d->show();
+        showExportDialog(path, labelled, id == shownJob_ && player_->hasClip() && !player_->showingPreview());
     });
 
     statusModel_ = new QLabel(this);
@@ -411,11 +407,15 @@ void MainWindow::saveLayout() {
 
 ExportDialog* MainWindow::openExportDialog() {
     if (!player_->hasClip() || player_->showingPreview() || player_->clip().path.isEmpty()) return nullptr;
-    auto* d = new ExportDialog(player_->clip().path, shownLabelled_, player_->frameCount(), timeline_->inFrame(),
-                               timeline_->outFrame(), this);
+    return showExportDialog(player_->clip().path, shownLabelled_, /*withMarks=*/true);
+}
+
+ExportDialog* MainWindow::showExportDialog(const QString& path, bool labelled, bool withMarks) {
+    auto* d = new ExportDialog(path, labelled, withMarks ? player_->frameCount() : 0, withMarks ? timeline_->inFrame() : 0,
+                               withMarks ? timeline_->outFrame() : -1, this);
     d->setAttribute(Qt::WA_DeleteOnClose);
     connect(d, &ExportDialog::exportFinished, this,
-            [this](const QString& path) { statusBar()->showMessage(tr("Exported %1").arg(path), 10000); });
+            [this](const QString& written) { statusBar()->showMessage(tr("Exported %1").arg(written), 10000); });
     d->show();
     return d;
 }

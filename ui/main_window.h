@@ -77,6 +77,9 @@ private:
     void clipLoaded();
     void openDroppedFile(const QString& path);
     void openFileDialog();
+    // The export dialog for `path`, trimmed to the timeline's marks when `withMarks` (the clip is the
+    // one in the player).
+    class ExportDialog* showExportDialog(const QString& path, bool labelled, bool withMarks);
     void openUserGuide();
     void restoreLayout();
     void saveLayout();
