@@ -41,11 +41,11 @@ struct Studio {
     std::unique_ptr<studio::JobQueue> queue;
     std::unique_ptr<ui::MainWindow> window;
 
-    Studio() {
+    explicit Studio(int progressIntervalMs = 20) {
         studio::QueueOptions o;
         o.dataDir = dir.path();
         o.worker.pipeline.threads = 2;
-        o.worker.progressIntervalMs = 20;
+        o.worker.progressIntervalMs = progressIntervalMs;
         queue = std::make_unique<studio::JobQueue>(o);
         window = std::make_unique<ui::MainWindow>(*queue);
         window->resize(1280, 800);
@@ -439,9 +439,8 @@ private slots:
         QVERIFY(p.validationError().isEmpty());
     }
 
-    // The GUI thread is never blocked for more than 50 ms while a clip is generated and shown, and a
-    // cancel takes effect within one denoising step.
-    void eventLoopStaysResponsiveAndCancelIsQuick() {
+    // The GUI thread is never blocked for more than 50 ms while a clip is generated and shown.
+    void eventLoopStaysResponsive() {
         Studio s;
         QVERIFY(QTest::qWaitForWindowActive(s.window.get()));
         auto& p = s.prompt();
@@ -472,37 +471,48 @@ private slots:
         probe.stop();
         qInfo("longest event-loop gap while generating and playing: %lld ms", worst);
         QVERIFY2(worst <= 50, qPrintable(QStringLiteral("the event loop was blocked for %1 ms").arg(worst)));
+    }
 
-        // Cancel while denoising: the job stops within one step of the request.
-        s.smallClip(64, 17, 40);
+    // A cancel from the queue's button takes effect within one denoising step. Measured on the worker's
+    // own clock: every step is reported (no throttle) with the moment the worker finished it, so the
+    // test counts the steps that finished after the click had set the cancel flag, however late the
+    // GUI thread happens to see the reports (a loaded machine delivers them in bursts).
+    void cancelStopsWithinOneStep() {
+        Studio s(0);
+        QVERIFY(QTest::qWaitForWindowActive(s.window.get()));
+        auto& p = s.prompt();
+        const int total = 500;  // far more than can run before the click: the cancel lands mid-denoise
+        s.smallClip(64, 17, total);
+        p.setPrompt(QStringLiteral("a yellow square bouncing on green grass"));
+        QSignalSpy finished(s.queue.get(), &studio::JobQueue::jobFinished);
         QSignalSpy progress(s.queue.get(), &studio::JobQueue::progress);
         p.generate();
-        QTRY_COMPARE_WITH_TIMEOUT(s.window->queuedHere().size(), 2, 10000);
-        const qint64 id2 = s.window->queuedHere().back();
-        int stepAtCancel = -1;
-        QElapsedTimer t;
-        t.start();
-        while (stepAtCancel < 0 && t.elapsed() < 60000) {
+        QTRY_COMPARE_WITH_TIMEOUT(s.window->queuedHere().size(), 1, 10000);
+        const qint64 id = s.window->queuedHere().front();
+        auto denoisingSteps = [&] {
+            std::vector<studio::JobProgress> steps;
             for (const auto& args : progress) {
                 const auto pr = args[0].value<studio::JobProgress>();
-                if (pr.id == id2 && pr.stage == QLatin1String("denoising") && pr.step >= 2) stepAtCancel = pr.step;
+                if (pr.id == id && pr.stage == QLatin1String("denoising")) steps.push_back(pr);
             }
-            if (stepAtCancel < 0) progress.wait(20);
-        }
-        QVERIFY(stepAtCancel >= 2);
+            return steps;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(denoisingSteps().size() >= 2, 60000);
         auto* view = s.window->queuePanel()->view();
-        view->setCurrentIndex(s.window->queuePanel()->model()->index(s.window->queuePanel()->model()->rowOf(id2)));
+        view->setCurrentIndex(s.window->queuePanel()->model()->index(s.window->queuePanel()->model()->rowOf(id)));
         QTest::mouseClick(s.window->queuePanel()->cancelButton(), Qt::LeftButton);
-        QCOMPARE(waitFinished(finished, id2), std::optional<studio::JobState>(studio::JobState::Cancelled));
-        int lastStep = 0;
-        for (const auto& args : progress) {
-            const auto pr = args[0].value<studio::JobProgress>();
-            if (pr.id == id2 && pr.stage == QLatin1String("denoising")) lastStep = std::max(lastStep, pr.step);
+        QElapsedTimer clicked;  // the flag is set once the click has been handled
+        clicked.start();
+        QCOMPARE(waitFinished(finished, id), std::optional<studio::JobState>(studio::JobState::Cancelled));
+        const auto steps = denoisingSteps();
+        int after = 0, last = 0;
+        for (const auto& pr : steps) {
+            if (pr.emitted_ms > clicked.msecsSinceReference()) ++after;
+            last = std::max(last, pr.step);
         }
-        // Progress is throttled, so the step seen at the cancel may lag the worker by one.
-        QVERIFY2(lastStep <= stepAtCancel + 2, qPrintable(QStringLiteral("cancelled at step %1, ran to %2").arg(stepAtCancel).arg(lastStep)));
-        QVERIFY(lastStep < 40);
-        QCOMPARE(s.queue->history().get(id2).state, studio::JobState::Cancelled);
+        QVERIFY2(after <= 1, qPrintable(QStringLiteral("%1 steps finished after the cancel (last step %2)").arg(after).arg(last)));
+        QVERIFY2(last < total, qPrintable(QStringLiteral("the cancel came after the last step (%1)").arg(last)));
+        QCOMPARE(s.queue->history().get(id).state, studio::JobState::Cancelled);
     }
 };
 
