@@ -7,10 +7,14 @@
 #include "engine/tokenizer.h"
 #include "train/dit_stage.h"
 #include "train/model_spec.h"
+#include "train/recipe.h"
 #include "train/tokenizer_stage.h"
 #include "train/vae_stage.h"
 
 #include <QtTest>
+
+#include <filesystem>
+#include <fstream>
 
 using namespace kinora;
 
@@ -212,6 +216,103 @@ private slots:
         const auto clip = pipeline->generate(r);
         QCOMPARE(clip.video.frames, 5);
         QCOMPARE(clip.video.width, 64);
+    }
+    // A run handed to another machine through a carry folder (the state in the repository, nothing
+    // else): the second run takes the tokenizer and the VAE as they were, starts the DiT at the carried
+    // step from the carried EMA weights, and goes on to its own end.
+    void carryHandsTheRunToAnotherMachine() {
+        namespace fs = std::filesystem;
+        const fs::path root = (dir_.path() + "/carry-test").toStdString();
+        fs::create_directories(root);
+        auto spec = tinySpec(320);
+        spec.steps = 1;
+        const std::string specPath = (root / "spec.json").string();
+        std::ofstream(specPath) << spec.toJson().dump(2);
+        train::RecipeOptions a;
+        a.run = (root / "run-a").string();
+        a.spec = specPath;
+        a.vocab_size = 300;
+        a.vae_steps = 2;
+        a.latent_clips = 8;
+        a.dit_steps = 4;
+        a.dit_batch = 2;
+        a.sample_every = 1000;
+        train::runRecipe(a);
+        const std::string carry = (root / "carry").string();
+        train::writeCarry(a, carry);
+        std::ifstream cj(carry + "/carry.json");
+        const auto j = nlohmann::json::parse(cj);
+        QCOMPARE(j.at("dit").at("phase").get<std::string>(), std::string("dit"));
+        QCOMPARE(j.at("dit").at("step").get<int64_t>(), int64_t(4));
+        QVERIFY(!fs::exists(fs::path(carry) / "tokenizer" / "corpus.txt"));
+        const auto ema = engine::SafetensorsFile::open(carry + "/dit-ema.safetensors");
+        for (const auto& t : ema->tensors()) QCOMPARE(t.dtype, engine::StDType::F16);
+
+        train::RecipeOptions b = a;
+        b.run = (root / "run-b").string();
+        b.dit_steps = 7;
+        b.carry = carry;
+        train::runRecipe(b);
+        auto bytes = [](const fs::path& f) {
+            std::ifstream in(f, std::ios::binary);
+            return std::string(std::istreambuf_iterator<char>(in), {});
+        };
+        QCOMPARE(bytes(fs::path(b.run) / "tokenizer" / "spiece.model"), bytes(fs::path(a.run) / "tokenizer" / "spiece.model"));
+        const auto va = engine::SafetensorsFile::open(a.run + "/vae/vae.safetensors");
+        const auto vb = engine::SafetensorsFile::open(b.run + "/vae/vae.safetensors");
+        for (const auto& t : va->tensors()) {
+            QVERIFY(at::equal(va->tensor(t.name).to(at::kHalf).to(at::kFloat), vb->tensor(t.name)));
+        }
+        // The DiT went on from step 4: its log starts after it, its checkpoint is at the new end.
+        std::ifstream state(b.run + "/dit/ckpt/state.json");
+        QCOMPARE(nlohmann::json::parse(state).at("step").get<int64_t>(), int64_t(7));
+        std::ifstream log(b.run + "/dit/loss.csv");
+        std::string header, first;
+        std::getline(log, header);
+        std::getline(log, first);
+        QVERIFY2(first.rfind("7,", 0) == 0, first.c_str());  // logged every 10 steps and at the end
+        // A VAE stage interrupted halfway is carried as its EMA weights and step, and goes on from there.
+        const fs::path x = root / "run-x";
+        fs::create_directories(x);
+        fs::copy(fs::path(a.run) / "tokenizer", x / "tokenizer");
+        {
+            engine::WanVAE vx(train::ModelSpec::fromJson(spec.toJson()).vae);
+            train::initVae(vx, 9);
+            train::VaeStageOptions vo;
+            vo.dir = (x / "vae").string();
+            vo.steps = 2;
+            train::runVaeStage(vx, vo);
+        }
+        train::RecipeOptions xo = a;
+        xo.run = x.string();
+        const std::string carryX = (root / "carry-x").string();
+        train::writeCarry(xo, carryX);
+        std::ifstream cx(carryX + "/carry.json");
+        const auto jx = nlohmann::json::parse(cx);
+        QCOMPARE(jx.at("vae").at("done").get<bool>(), false);
+        QCOMPARE(jx.at("vae").at("step").get<int64_t>(), int64_t(2));
+        QVERIFY(!jx.contains("dit"));
+        train::RecipeOptions y = a;
+        y.run = (root / "run-y").string();
+        y.carry = carryX;
+        y.vae_steps = 5;
+        train::runRecipe(y);
+        std::ifstream vlog(y.run + "/vae/loss.csv");
+        std::getline(vlog, header);
+        std::getline(vlog, first);
+        QVERIFY2(first.rfind("5,", 0) == 0, first.c_str());
+        QVERIFY(fs::exists(fs::path(y.run) / "vae" / "vae.safetensors"));
+
+        // A carry folder that is not one is refused with the reason.
+        train::RecipeOptions c = b;
+        c.run = (root / "run-c").string();
+        c.carry = (root / "run-a").string();
+        try {
+            train::runRecipe(c);
+            QFAIL("a folder without carry.json was accepted");
+        } catch (const std::exception& e) {
+            QVERIFY2(std::string(e.what()).find("no carry.json") != std::string::npos, e.what());
+        }
     }
 };
 

@@ -86,6 +86,7 @@ void runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer,
     const bool resumed = loadCheckpoint(ckpt, state, modules, ema, optimizer);
     const std::string logPath = (fs::path(o.dir) / "loss.csv").string();
     if (resumed) CsvLog::truncateAfter(logPath, state.step);
+    if (!resumed) state.step = o.start_step;
     CsvLog log(logPath, {"step", "loss", "lr", "grad_norm", "seconds_per_step"}, resumed);
 
     world::SamplingOptions so;
@@ -98,7 +99,7 @@ void runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer,
     auto lastLog = Clock::now();
     int64_t sinceLog = 0;
     for (int64_t step = state.step; step < o.steps; ++step) {
-        const double lr = learningRate(step, o.steps, o.warmup, o.lr);
+        const double lr = learningRate(step, o.steps, o.warmup, o.lr) * rewarmFactor(step, o.start_step, o.warmup);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
         const auto idx = batchIndices(o.seed, step, o.batch, pool);
         const auto idxT = at::tensor(idx, at::kLong);

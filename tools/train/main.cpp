@@ -5,6 +5,8 @@
 //           the whole recipe, resumable after any interruption (run it again with the same arguments)
 //   export  --run DIR --spec SPEC.json --out DIR
 //           the model folder (F16) from the run's latest checkpoint
+//   carry   --run DIR --spec SPEC.json --out DIR
+//           the state a later machine needs to go on (all --carry DIR), small enough to commit
 #include "train/model_spec.h"
 #include "train/recipe.h"
 
@@ -60,7 +62,8 @@ int main(int argc, char** argv) {
     train::RecipeOptions ro;
     auto* all = app.add_subcommand("all", "Run (or resume) the whole training recipe");
     auto* exp = app.add_subcommand("export", "Write the model folder from a run's latest state");
-    for (auto* cmd : {all, exp}) {
+    auto* carry = app.add_subcommand("carry", "Write the state another machine needs to go on (for all --carry)");
+    for (auto* cmd : {all, exp, carry}) {
         cmd->add_option("--run", ro.run, "Working folder (checkpoints, logs)")->required();
         cmd->add_option("--spec", ro.spec, "Model spec JSON")->required();
         cmd->add_option("--seed", ro.seed, "Run seed");
@@ -74,7 +77,10 @@ int main(int argc, char** argv) {
     all->add_option("--dit-low-steps", ro.dit_low_steps, "Steps of a first DiT phase at low resolution (0: none)");
     all->add_option("--dit-low-size", ro.dit_low_size, "Width and height of that phase's clips")->check(CLI::Range(32, 128));
     all->add_option("--vocab", ro.vocab_size, "SentencePiece vocabulary size");
+    all->add_option("--carry", ro.carry, "Carry folder to start from where the run has no state of its own")
+        ->check(CLI::ExistingDirectory);
     exp->add_option("--out", out, "Model folder to write")->required();
+    carry->add_option("--out", out, "Carry folder to write")->required();
     try {
         app.parse(argc, argv);
         engine::configureThreads(threads);
@@ -82,6 +88,10 @@ int main(int argc, char** argv) {
         if (all->parsed()) train::runRecipe(ro);
         if (exp->parsed()) {
             train::exportModel(ro, out);
+            std::cout << "wrote " << out << "\n";
+        }
+        if (carry->parsed()) {
+            train::writeCarry(ro, out);
             std::cout << "wrote " << out << "\n";
         }
     } catch (const CLI::ParseError& e) {

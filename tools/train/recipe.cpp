@@ -49,6 +49,54 @@ void loadNamed(torch::nn::Module& m, const std::string& path, const std::string&
     for (auto& p : m.named_parameters()) p.value().detach().copy_(f->tensor(prefix + p.key()));
 }
 
+// A carry folder (writeCarry): the state an earlier machine handed on.
+struct Carry {
+    fs::path dir;
+    bool tokenizer = false, vae = false, dit = false;
+    bool vaeDone = false;  // vae.safetensors: the stage's final weights, else its EMA weights at vaeStep
+    int64_t vaeStep = 0;
+    nlohmann::json vaeReport;
+    std::string phase;  // "dit-low" or "dit"
+    int64_t step = 0;
+};
+
+Carry readCarry(const std::string& dir) {
+    Carry c;
+    if (dir.empty()) return c;
+    c.dir = dir;
+    std::ifstream in((c.dir / "carry.json").string());
+    if (!in) throw engine::EngineError(dir + ": not a carry folder (no carry.json); kinora-train carry writes one");
+    const auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded()) throw engine::EngineError(dir + "/carry.json: not valid JSON");
+    c.tokenizer = fs::exists(c.dir / "tokenizer" / "spiece.model");
+    c.vae = fs::exists(c.dir / "vae.safetensors");
+    if (c.vae) {
+        c.vaeReport = j.value("vae", nlohmann::json::object());
+        c.vaeDone = c.vaeReport.value("done", false);
+        c.vaeStep = c.vaeReport.value("step", int64_t(0));
+        if (!c.vaeDone && c.vaeStep <= 0) throw engine::EngineError(dir + "/carry.json: an unfinished 'vae' needs a step > 0");
+    }
+    if (j.contains("dit")) {
+        c.phase = j["dit"].value("phase", "");
+        c.step = j["dit"].value("step", int64_t(0));
+        if ((c.phase != "dit" && c.phase != "dit-low") || c.step <= 0 || !fs::exists(c.dir / "dit-ema.safetensors")) {
+            throw engine::EngineError(dir + "/carry.json: 'dit' needs phase \"dit-low\" or \"dit\", a step > 0 and dit-ema.safetensors");
+        }
+        c.dit = true;
+    }
+    return c;
+}
+
+// Copies the files of a tokenizer folder the model needs (not the caption corpus or spm's log).
+void copyTokenizer(const fs::path& from, const fs::path& to) {
+    fs::create_directories(to);
+    for (const auto& e : fs::directory_iterator(from)) {
+        const auto name = e.path().filename().string();
+        if (!e.is_regular_file() || name == "corpus.txt" || name == "spm_train.log") continue;
+        fs::copy_file(e.path(), to / name, fs::copy_options::overwrite_existing);
+    }
+}
+
 // Fits the linear latent -> RGB map used for live previews, on cached latents and their clips.
 nlohmann::json fitPreview(const LatentCache& cache, int clips) {
     at::InferenceMode guard;
@@ -96,13 +144,15 @@ const std::vector<std::string> kSheetPrompts = {
     "黑色背景上一个红色的圆向左移动",
 };
 
-void sampleSheet(const std::string& modelDir, const std::string& png) {
+// `size` > 0: clips of that width and height instead of the model's default.
+void sampleSheet(const std::string& modelDir, const std::string& png, int size = 0) {
     auto pipeline = engine::Pipeline::load(modelDir);
     std::vector<media::Clip> clips;
     for (const auto& prompt : kSheetPrompts) {
         engine::GenerationRequest r;
         r.prompt = prompt;
         r.seed = 7;
+        if (size > 0) r.width = r.height = size;
         const auto clip = pipeline->generate(r);
         media::Clip c;
         for (int f = 0; f < clip.video.frames; ++f) {
@@ -128,6 +178,12 @@ void runRecipe(const RecipeOptions& o) {
         std::fflush(stdout);
     };
 
+    const Carry carry = readCarry(o.carry);
+    if (carry.tokenizer && !fs::exists(p.tokenizer / "spiece.model")) {
+        // The carried text encoder was trained on these exact pieces: never retrain them.
+        copyTokenizer(carry.dir / "tokenizer", p.tokenizer);
+        say("[tokenizer] carried in from " + carry.dir.string());
+    }
     TokenizerStageOptions to;
     to.dir = p.tokenizer.string();
     to.vocab_size = o.vocab_size;
@@ -142,12 +198,23 @@ void runRecipe(const RecipeOptions& o) {
     if (fs::exists(p.vaeWeights)) {
         loadNamed(vae, p.vaeWeights.string(), "");
         say("[vae] done before: " + p.vaeWeights.string());
+    } else if (carry.vae && carry.vaeDone) {
+        fs::create_directories(p.vae);
+        loadNamed(vae, (carry.dir / "vae.safetensors").string(), "");
+        std::ofstream((p.vae / "report.json").string()) << carry.vaeReport.dump(2);
+        engine::writeSafetensors(p.vaeWeights.string(), namedWeights(vae, at::kFloat));
+        say("[vae] carried in from " + carry.dir.string());
     } else {
         initVae(vae, o.seed + 1);
         VaeStageOptions vo;
         vo.dir = p.vae.string();
         vo.steps = o.vae_steps;
         vo.seed = o.seed + 11;
+        if (carry.vae && !fs::exists(p.vae / "ckpt")) {
+            loadNamed(vae, (carry.dir / "vae.safetensors").string(), "");
+            vo.start_step = carry.vaeStep;
+            say("[vae] carried in at step " + std::to_string(carry.vaeStep) + " from " + carry.dir.string());
+        }
         runVaeStage(vae, vo, [&](const VaeStageReport& r) {
             if (r.step % 50 == 0) say("[vae] step " + std::to_string(r.step) + " loss " + std::to_string(r.loss));
         });
@@ -174,6 +241,18 @@ void runRecipe(const RecipeOptions& o) {
     engine::WanTransformer transformer(spec.transformer);
     initTextEncoder(text, o.seed + 2);
     initTransformer(transformer, o.seed + 3);
+    // A carried DiT state starts its phase when this run has not reached that phase by itself.
+    const bool fullStarted = fs::exists(p.dit / "ckpt");
+    int64_t lowStart = 0, fullStart = 0;
+    if (carry.dit && !fullStarted && (carry.phase == "dit" || !fs::exists(p.ditLow / "ckpt"))) {
+        const auto ema = engine::SafetensorsFile::open((carry.dir / "dit-ema.safetensors").string());
+        at::NoGradGuard ng;
+        for (auto& q : text.named_parameters()) q.value().detach().copy_(ema->tensor("text_encoder." + q.key()));
+        for (auto& q : transformer.named_parameters()) q.value().detach().copy_(ema->tensor("transformer." + q.key()));
+        (carry.phase == "dit" ? fullStart : lowStart) = carry.step;
+        say("[" + carry.phase + "] carried in at step " + std::to_string(carry.step) + " from " + carry.dir.string());
+    }
+    const bool skipLow = fullStarted || (carry.dit && carry.phase == "dit");
     auto logDit = [&](const char* tag) {
         return [&say, tag](const DitStageReport& r) {
             if (r.step % 50 == 0) {
@@ -185,15 +264,20 @@ void runRecipe(const RecipeOptions& o) {
         };
     };
     // Every `sample_every` steps: the EMA weights as a model folder, and a contact sheet of it at full size
-    // (for the low-resolution phase, that shows how much carries over to 128x128).
-    auto sampleAt = [&](const fs::path& dir, int64_t total) {
-        return [&, dir, total](int64_t step, const std::function<void()>& swapEma) {
+    // (for the low-resolution phase, that shows how much carries over to 128x128; `ownSize` > 0 adds a
+    // sheet at the size the phase trains on, which shows what it has learned).
+    auto sampleAt = [&](const fs::path& dir, int64_t total, int ownSize) {
+        return [&, dir, total, ownSize](int64_t step, const std::function<void()>& swapEma) {
             if (step % o.sample_every != 0 && step != total) return;
             swapEma();
             writeFolder(spec, cache, text, transformer, vae, p, p.preview.string(), engine::StDType::F32);
             swapEma();
             const std::string sheet = (dir / ("samples-" + std::to_string(step) + ".png")).string();
             sampleSheet(p.preview.string(), sheet);
+            if (ownSize > 0) {
+                sampleSheet(p.preview.string(),
+                            (dir / ("samples-" + std::to_string(step) + "-" + std::to_string(ownSize) + ".png")).string(), ownSize);
+            }
             writeLossPlot((dir / "loss.csv").string(), (dir / "loss.png").string());
             say("[dit] step " + std::to_string(step) + ": samples in " + sheet);
         };
@@ -206,6 +290,7 @@ void runRecipe(const RecipeOptions& o) {
     dopt.seed = o.seed + 31;
     dopt.max_length = spec.max_sequence_length;
     dopt.shift = spec.flow_shift;
+    dopt.start_step = fullStart;
 
     // The low-resolution phase runs only while the full-resolution one has not started (its checkpoint
     // holds everything from then on); it ends with its EMA weights in place, which start the next phase.
@@ -213,7 +298,7 @@ void runRecipe(const RecipeOptions& o) {
         throw engine::EngineError("--dit-low-size must be a multiple of 16 (8 for the VAE, 2 for the patches), not " +
                                   std::to_string(o.dit_low_size));
     }
-    if (o.dit_low_steps > 0 && !fs::exists(p.dit / "ckpt")) {
+    if (o.dit_low_steps > 0 && !skipLow) {
         LatentCache low;
         if (fs::exists(p.latentsLow)) {
             low = loadLatentCache(p.latentsLow.string());
@@ -229,9 +314,10 @@ void runRecipe(const RecipeOptions& o) {
         DitStageOptions lo = dopt;
         lo.dir = p.ditLow.string();
         lo.steps = o.dit_low_steps;
-        runDitStage(text, transformer, *tokenizer, low, lo, logDit("dit-low"), sampleAt(p.ditLow, o.dit_low_steps));
+        lo.start_step = lowStart;
+        runDitStage(text, transformer, *tokenizer, low, lo, logDit("dit-low"), sampleAt(p.ditLow, o.dit_low_steps, o.dit_low_size));
     }
-    runDitStage(text, transformer, *tokenizer, cache, dopt, logDit("dit"), sampleAt(p.dit, o.dit_steps));
+    runDitStage(text, transformer, *tokenizer, cache, dopt, logDit("dit"), sampleAt(p.dit, o.dit_steps, 0));
     say("[done] " + p.run.string());
 }
 
@@ -249,6 +335,46 @@ void exportModel(const RecipeOptions& o, const std::string& out) {
     for (auto& q : text.named_parameters()) q.value().detach().copy_(ema->tensor("text_encoder." + q.key()));
     for (auto& q : transformer.named_parameters()) q.value().detach().copy_(ema->tensor("transformer." + q.key()));
     writeFolder(spec, cache, text, transformer, vae, p, out, engine::StDType::F16);
+}
+
+void writeCarry(const RecipeOptions& o, const std::string& out) {
+    const Paths p(o.run);
+    const fs::path vaeCkpt = p.vae / "ckpt";
+    if (!fs::exists(p.vaeWeights) && !fs::exists(vaeCkpt / "state.json")) {
+        throw engine::EngineError(o.run + ": no VAE checkpoint yet; nothing worth carrying");
+    }
+    const fs::path dir(out);
+    fs::create_directories(dir);
+    copyTokenizer(p.tokenizer, dir / "tokenizer");
+    const auto spec = specFor(o, p);
+    engine::WanVAE vae(spec.vae);
+    nlohmann::json j;
+    if (fs::exists(p.vaeWeights)) {
+        loadNamed(vae, p.vaeWeights.string(), "");
+        std::ifstream report((p.vae / "report.json").string());
+        j["vae"] = report ? nlohmann::json::parse(report, nullptr, false) : nlohmann::json::object();
+        j["vae"]["done"] = true;
+    } else {
+        loadNamed(vae, (vaeCkpt / "ema.safetensors").string(), "vae.");
+        std::ifstream in((vaeCkpt / "state.json").string());
+        j["vae"] = {{"done", false}, {"step", nlohmann::json::parse(in).at("step").get<int64_t>()}};
+    }
+    engine::writeSafetensors((dir / "vae.safetensors").string(), namedWeights(vae, at::kHalf));
+    // The furthest DiT phase with a checkpoint: its EMA weights (what sampling uses) and step.
+    for (const auto& [phase, folder] : {std::pair<std::string, fs::path>{"dit", p.dit}, {"dit-low", p.ditLow}}) {
+        const fs::path ckpt = folder / "ckpt";
+        if (!fs::exists(ckpt / "state.json")) continue;
+        std::ifstream in((ckpt / "state.json").string());
+        const auto state = nlohmann::json::parse(in);
+        const auto ema = engine::SafetensorsFile::open((ckpt / "ema.safetensors").string());
+        std::vector<std::pair<std::string, at::Tensor>> named;
+        for (const auto& t : ema->tensors()) named.emplace_back(t.name, ema->tensor(t.name).to(at::kHalf));
+        engine::writeSafetensors((dir / "dit-ema.safetensors").string(), named);
+        j["dit"] = {{"phase", phase}, {"step", state.at("step").get<int64_t>()}};
+        break;
+    }
+    if (!j.contains("dit")) fs::remove(dir / "dit-ema.safetensors");
+    writeJson((dir / "carry.json").string(), j);
 }
 
 }  // namespace kinora::train

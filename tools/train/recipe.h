@@ -25,6 +25,8 @@ struct RecipeOptions {
     int64_t dit_low_steps = 0;
     int dit_low_size = 64;
     uint64_t seed = 20261125;
+    // A carry folder (writeCarry) to start from where this run has no state of its own yet.
+    std::string carry;
 };
 
 // Runs (or resumes) every stage; prints progress to stdout.
@@ -33,5 +35,12 @@ void runRecipe(const RecipeOptions& options);
 // Writes the model folder `out` (F16 weights, latent preview projection) from the run's latest state:
 // the VAE's final weights and the DiT stage's EMA weights.
 void exportModel(const RecipeOptions& options, const std::string& out);
+
+// Writes the carry folder `out` from the run's latest state: what a later machine, which keeps nothing
+// but the repository, needs to go on where this one stopped. The tokenizer, the VAE's final weights and
+// the current DiT phase's EMA weights with its step, in F16 (a few MB, fit to commit), and carry.json.
+// The latent caches are not carried: they are recomputed from the VAE. The optimiser state is not
+// either (three times the weights' size): the next run starts a fresh one and warms it up again.
+void writeCarry(const RecipeOptions& options, const std::string& out);
 
 }  // namespace kinora::train

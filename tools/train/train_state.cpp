@@ -6,6 +6,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/serialize.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +83,11 @@ uint64_t mix(uint64_t x) {  // splitmix64 finaliser
 }
 
 }  // namespace
+
+double rewarmFactor(int64_t step, int64_t start, int64_t warmup) {
+    if (start <= 0 || warmup <= 0) return 1.0;
+    return std::min(1.0, static_cast<double>(step - start + 1) / static_cast<double>(warmup));
+}
 
 std::vector<int64_t> batchIndices(uint64_t seed, int64_t step, int64_t batch, int64_t pool) {
     std::vector<int64_t> out;

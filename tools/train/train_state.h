@@ -39,6 +39,10 @@ private:
 // Learning rate with linear warm-up then cosine decay to `final_fraction` of the peak.
 double learningRate(int64_t step, int64_t total, int64_t warmup, double peak, double final_fraction = 0.1);
 
+// After a warm start at `start` (weights carried in, a fresh optimiser): the factor on the learning rate
+// that warms it up again over `warmup` steps; 1 when start is 0 (a run from scratch or a checkpoint).
+double rewarmFactor(int64_t step, int64_t start, int64_t warmup);
+
 // Batch `step` of a run: `batch` clip indices in [0, pool), deterministic in (seed, step).
 std::vector<int64_t> batchIndices(uint64_t seed, int64_t step, int64_t batch, int64_t pool);
 

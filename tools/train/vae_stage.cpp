@@ -26,13 +26,14 @@ void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::funct
     const std::string logPath = (fs::path(o.dir) / "loss.csv").string();
     if (resumed) CsvLog::truncateAfter(logPath, state.step);
     CsvLog log(logPath, {"step", "loss", "l1", "kl", "lr", "grad_norm"}, resumed);
+    if (!resumed) state.step = o.start_step;
     WorldBatchOptions wb;
     wb.frames = o.frames;
     wb.width = o.render_size;
     wb.height = o.render_size;
     vae.train();
     for (int64_t step = state.step; step < o.steps; ++step) {
-        const double lr = learningRate(step, o.steps, o.warmup, o.lr);
+        const double lr = learningRate(step, o.steps, o.warmup, o.lr) * rewarmFactor(step, o.start_step, o.warmup);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
         // Every other step sees the whole 17-frame clip, so the last chunks (whose caches come from three
         // chunks before) are trained as well; the rest are the cheaper 9-frame windows.

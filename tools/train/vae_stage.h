@@ -38,6 +38,9 @@ struct VaeStageOptions {
     int64_t checkpoint_every = 200;
     int64_t log_every = 10;
     int64_t pool = 1'000'000;  // clip indices drawn from [0, pool) of the world stream
+    // A warm start (weights carried in, recipe.h writeCarry): the step to start from when <dir> has no
+    // checkpoint; the optimiser starts afresh and the learning rate warms up again from there.
+    int64_t start_step = 0;
 };
 
 struct VaeStageReport {
