@@ -88,8 +88,12 @@ private slots:
         JobQueue q(options(dir.path()));
         QSignalSpy started(&q, &JobQueue::jobStarted), finished(&q, &JobQueue::jobFinished),
             progress(&q, &JobQueue::progress), preview(&q, &JobQueue::preview);
+        // Paused while enqueuing: otherwise the worker may claim the job before it can be looked at (a
+        // loaded CI machine saw it Running here).
+        q.pause();
         const auto id = q.enqueue(request(dir.path()));
         QCOMPARE(q.history().get(id).state, JobState::Queued);
+        q.resume();
         QCOMPARE(waitFinished(finished, id), std::optional<JobState>(JobState::Done));
         QCOMPARE(startedIds(started), QVector<int64_t>{id});
 
@@ -265,8 +269,8 @@ private slots:
         {
             JobQueue q(options(dir.path(), 0));
             QSignalSpy progress(&q, &JobQueue::progress);
+            q.pause();  // before the first enqueue: else the worker may take `other` first
             other = q.enqueue(request(dir.path()));
-            q.pause();
             id = q.enqueue(request(dir.path(), 200, 128));
             q.move(id, 0);
             q.resume();
