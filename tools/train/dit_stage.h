@@ -47,7 +47,7 @@ struct DitStageOptions {
     int64_t checkpoint_every = 200;
     int64_t log_every = 10;
     double chinese_share = 0.3;
-    // A warm start (weights carried in from an earlier machine, train/carry.h): the step to start from
+    // A warm start (weights carried in from an earlier machine: recipe.h, writeCarry): the step to start from
     // when <dir> has no checkpoint yet. The optimiser starts afresh, so the learning rate warms up again
     // over `warmup` steps from there.
     int64_t start_step = 0;

@@ -245,10 +245,9 @@ void runRecipe(const RecipeOptions& o) {
     const bool fullStarted = fs::exists(p.dit / "ckpt");
     int64_t lowStart = 0, fullStart = 0;
     if (carry.dit && !fullStarted && (carry.phase == "dit" || !fs::exists(p.ditLow / "ckpt"))) {
-        const auto ema = engine::SafetensorsFile::open((carry.dir / "dit-ema.safetensors").string());
-        at::NoGradGuard ng;
-        for (auto& q : text.named_parameters()) q.value().detach().copy_(ema->tensor("text_encoder." + q.key()));
-        for (auto& q : transformer.named_parameters()) q.value().detach().copy_(ema->tensor("transformer." + q.key()));
+        const std::string ema = (carry.dir / "dit-ema.safetensors").string();
+        loadNamed(text, ema, "text_encoder.");
+        loadNamed(transformer, ema, "transformer.");
         (carry.phase == "dit" ? fullStart : lowStart) = carry.step;
         say("[" + carry.phase + "] carried in at step " + std::to_string(carry.step) + " from " + carry.dir.string());
     }
@@ -330,10 +329,9 @@ void exportModel(const RecipeOptions& o, const std::string& out) {
     engine::Umt5Encoder text(spec.text);
     engine::WanTransformer transformer(spec.transformer);
     // The DiT stage's EMA weights are what sampling uses.
-    const auto ema = engine::SafetensorsFile::open((p.dit / "ckpt" / "ema.safetensors").string());
-    at::NoGradGuard ng;
-    for (auto& q : text.named_parameters()) q.value().detach().copy_(ema->tensor("text_encoder." + q.key()));
-    for (auto& q : transformer.named_parameters()) q.value().detach().copy_(ema->tensor("transformer." + q.key()));
+    const std::string ema = (p.dit / "ckpt" / "ema.safetensors").string();
+    loadNamed(text, ema, "text_encoder.");
+    loadNamed(transformer, ema, "transformer.");
     writeFolder(spec, cache, text, transformer, vae, p, out, engine::StDType::F16);
 }
 

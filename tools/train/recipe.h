@@ -37,8 +37,9 @@ void runRecipe(const RecipeOptions& options);
 void exportModel(const RecipeOptions& options, const std::string& out);
 
 // Writes the carry folder `out` from the run's latest state: what a later machine, which keeps nothing
-// but the repository, needs to go on where this one stopped. The tokenizer, the VAE's final weights and
-// the current DiT phase's EMA weights with its step, in F16 (a few MB, fit to commit), and carry.json.
+// but the repository, needs to go on where this one stopped. The tokenizer, the VAE (its final weights,
+// or its EMA weights and step while it still trains) and the furthest DiT phase's EMA weights with its
+// step, in F16 (a few MB, fit to commit), and carry.json saying which.
 // The latent caches are not carried: they are recomputed from the VAE. The optimiser state is not
 // either (three times the weights' size): the next run starts a fresh one and warms it up again.
 void writeCarry(const RecipeOptions& options, const std::string& out);
