@@ -1023,6 +1023,30 @@ Native size %2, %3 frames at %4 fps
         <source>%1 s at %2 fps</source>
         <translation>%1 秒，%2 帧/秒</translation>
     </message>
+    <message>
+        <source>Width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <source>%1 %2 is not allowed: use a multiple of %3 from %3 to %4 for this model.</source>
+        <translation>%1 %2 不可用：此模型需要 %3 的倍数，范围为 %3 到 %4。</translation>
+    </message>
+    <message>
+        <source>%1 frames is not allowed: the count must be one more than a multiple of 4 (1, 5, 9, ..., 17, ..., 81), at most %2 for this model.</source>
+        <translation>%1 帧不可用：帧数必须是 4 的倍数加 1（1、5、9、……、17、……、81），此模型最多 %2 帧。</translation>
+    </message>
+    <message>
+        <source>Steps must be from 1 to %1.</source>
+        <translation>步数必须在 1 到 %1 之间。</translation>
+    </message>
+    <message>
+        <source>Guidance must be from %1 (no guidance) to %2.</source>
+        <translation>引导强度必须在 %1（不引导）到 %2 之间。</translation>
+    </message>
 </context>
 <context>
     <name>kinora::ui::QueueModel</name>

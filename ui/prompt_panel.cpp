@@ -19,8 +19,11 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+#include <cmath>
 #include <exception>
 #include <functional>
+#include <utility>
 
 namespace kinora::ui {
 namespace {
@@ -242,6 +245,10 @@ void PromptPanel::modelChanged() {
     for (const auto& s : kSizes) sizePreset_->addItem(sizeText(s.width, s.height), QSize(s.width, s.height));
     sizePreset_->addItem(tr("Custom"), QSize());
     if (m) {
+        for (auto* s : {width_, height_}) {
+            s->setSingleStep(m->limits.size_multiple);
+            s->setRange(m->limits.size_multiple, std::min(4096, m->limits.max_size));
+        }
         width_->setValue(m->defaults.width);
         height_->setValue(m->defaults.height);
         frames_->setValue(m->defaults.frames);
@@ -285,6 +292,28 @@ engine::GenerationRequest PromptPanel::request() const {
     return r;
 }
 
+// The engine's checks (engine::resolveRequest) in the user's language, from the same limits, so that
+// the inline reason is not English in a translated studio.
+QString PromptPanel::limitError(const engine::GenerationRequest& r, const engine::RequestLimits& l) const {
+    const int m = l.size_multiple;
+    const int maxSize = std::min(4096, l.max_size);
+    for (const auto& [value, name] : {std::pair{r.width, tr("Width")}, std::pair{r.height, tr("Height")}}) {
+        if (value < m || value > maxSize || value % m != 0) {
+            return tr("%1 %2 is not allowed: use a multiple of %3 from %3 to %4 for this model.").arg(name).arg(value).arg(m).arg(maxSize);
+        }
+    }
+    if (r.frames < 1 || (r.frames - 1) % 4 != 0 || r.frames > std::min(1025, l.max_frames)) {
+        return tr("%1 frames is not allowed: the count must be one more than a multiple of 4 (1, 5, 9, ..., 17, ..., 81), at most %2 for this model.")
+            .arg(r.frames)
+            .arg(std::min(1025, l.max_frames));
+    }
+    if (r.steps < 1 || r.steps > l.max_steps) return tr("Steps must be from 1 to %1.").arg(l.max_steps);
+    if (!std::isfinite(r.guidance) || r.guidance < l.min_guidance || r.guidance > l.max_guidance) {
+        return tr("Guidance must be from %1 (no guidance) to %2.").arg(l.min_guidance).arg(l.max_guidance);
+    }
+    return {};
+}
+
 void PromptPanel::validate() {
     if (filling_) return;
     QString error;
@@ -299,8 +328,10 @@ void PromptPanel::validate() {
         error = tr("The seed must be a whole number from 0 to 9223372036854775807.");
     } else if (*r.seed > uint64_t(INT64_MAX)) {
         error = tr("The seed must be at most 9223372036854775807.");
+    } else if (const QString limit = limitError(r, m->limits); !limit.isEmpty()) {
+        error = limit;
     } else {
-        try {
+        try {  // anything the panel does not word itself: the engine's own (English) reason
             engine::resolveRequest(r, *m);
         } catch (const std::exception& e) {
             error = QString::fromUtf8(e.what());

@@ -70,6 +70,7 @@ private:
     void modelChanged();
     void sizePresetChanged();
     void validate();
+    QString limitError(const engine::GenerationRequest& r, const engine::RequestLimits& l) const;
     void rememberPrompt(const QString& prompt);
 
     QVector<engine::ModelSummary> models_;

@@ -89,6 +89,16 @@ ModelDefaults readDefaults(const ConfigReader& index, const TransformerConfig& t
 
 }  // namespace
 
+RequestLimits requestLimits(const TransformerConfig& t) {
+    RequestLimits l;
+    l.size_multiple = static_cast<int>(8 * t.patch_size[1]);
+    const int64_t positions = t.rope_max_seq_len;  // per axis, after patching
+    l.max_size = static_cast<int>(std::min<int64_t>(4096 / l.size_multiple, positions) * l.size_multiple);
+    // Latent frames are (frames - 1) / 4 + 1 and each needs a temporal position.
+    l.max_frames = static_cast<int>(std::min<int64_t>(1025, 4 * (positions - 1) + 1));
+    return l;
+}
+
 ModelSummary inspectModel(const std::string& folder) {
     ModelSummary m;
     m.path = folder;
@@ -125,6 +135,7 @@ ModelSummary inspectModel(const std::string& folder) {
         ComponentSummary tr = component("transformer", "WanTransformer3DModel", folder);
         const auto tcfg = TransformerConfig::fromFile(tr.path + "/config.json");
         summariseWeights(tr, {"diffusion_pytorch_model", "model"});
+        m.limits = requestLimits(tcfg);
         if (tcfg.text_dim != umt5.d_model) {
             throw EngineError(tr.path + "/config.json: text_dim " + std::to_string(tcfg.text_dim) +
                               " does not match the text encoder's d_model " + std::to_string(umt5.d_model));

@@ -28,11 +28,27 @@ struct ModelDefaults {
     double shift = 1.0;           // the scheduler config's flow shift
 };
 
+// What a model accepts for each request value: one place for the engine's checks and for front ends
+// that check (and word) each value themselves, e.g. in the user's language.
+struct RequestLimits {
+    int size_multiple = 16;  // width and height: multiples of this (VAE 8x times the patch)...
+    int max_size = 4096;     // ...up to this (the smaller of 4096 and what the position table covers)
+    int max_frames = 1025;   // frames: 4k+1 up to this
+    int max_steps = 1000;
+    double min_guidance = 1.0, max_guidance = 30.0;
+    int max_fps = 240;
+    double max_shift = 100.0;
+};
+
+struct TransformerConfig;
+RequestLimits requestLimits(const TransformerConfig& transformer);
+
 struct ModelSummary {
     std::string name;  // the folder's name
     std::string path;
     std::vector<ComponentSummary> components;
     ModelDefaults defaults;
+    RequestLimits limits;  // from the transformer config
     std::string error;  // why the folder is not usable; empty when it is
     bool ok() const { return error.empty(); }
     int64_t parameters() const;

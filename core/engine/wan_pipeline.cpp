@@ -88,7 +88,7 @@ WanPipeline::WanPipeline(ModelSummary model, PipelineOptions options) : model_(s
 
 namespace {
 
-GenerationRequest resolveWith(const GenerationRequest& in, const ModelDefaults& d, const TransformerConfig& t) {
+GenerationRequest resolveWith(const GenerationRequest& in, const ModelDefaults& d, const RequestLimits& l) {
     GenerationRequest r = in;
     if (r.width == 0) r.width = d.width;
     if (r.height == 0) r.height = d.height;
@@ -98,15 +98,15 @@ GenerationRequest resolveWith(const GenerationRequest& in, const ModelDefaults& 
     if (r.guidance == -1) r.guidance = d.guidance;  // the "use the default" sentinel
     if (r.sampler.empty()) r.sampler = d.sampler;
 
-    const int64_t spatial = 8 * t.patch_size[1];  // VAE 8x, then the transformer's patch
+    const int m = l.size_multiple;
     auto sizeCheck = [&](int v, const char* what) {
-        if (v < spatial || v > 4096 || v % spatial != 0) {
+        if (v < m || v > 4096 || v % m != 0) {
             throw EngineError(std::string(what) + " " + std::to_string(v) + " is not allowed: it must be a multiple of " +
-                              std::to_string(spatial) + " between " + std::to_string(spatial) + " and 4096");
+                              std::to_string(m) + " between " + std::to_string(m) + " and 4096");
         }
-        if (v / spatial > t.rope_max_seq_len) {
+        if (v > l.max_size) {
             throw EngineError(std::string(what) + " " + std::to_string(v) + " is larger than this model supports (" +
-                              std::to_string(spatial * t.rope_max_seq_len) + ")");
+                              std::to_string(l.max_size) + ")");
         }
     };
     sizeCheck(r.width, "width");
@@ -114,18 +114,24 @@ GenerationRequest resolveWith(const GenerationRequest& in, const ModelDefaults& 
     if (r.frames < 1 || (r.frames - 1) % 4 != 0 || r.frames > 1025) {
         throw EngineError("frames " + std::to_string(r.frames) + " is not allowed: it must be 4k+1 (1, 5, 9, ..., 17, ..., 81) and at most 1025");
     }
-    if ((r.frames - 1) / 4 + 1 > t.rope_max_seq_len) {
-        throw EngineError("frames " + std::to_string(r.frames) + " is more than this model supports");
+    if (r.frames > l.max_frames) {
+        throw EngineError("frames " + std::to_string(r.frames) + " is more than this model supports (" +
+                          std::to_string(l.max_frames) + ")");
     }
-    if (r.steps < 1 || r.steps > 1000) throw EngineError("steps " + std::to_string(r.steps) + " is not allowed: use 1 to 1000");
-    if (!std::isfinite(r.guidance) || r.guidance < 1.0 || r.guidance > 30.0) {
-        throw EngineError("guidance " + std::to_string(r.guidance) + " is not allowed: use a value from 1 (no guidance) to 30");
+    if (r.steps < 1 || r.steps > l.max_steps) {
+        throw EngineError("steps " + std::to_string(r.steps) + " is not allowed: use 1 to " + std::to_string(l.max_steps));
     }
-    if (r.fps < 1 || r.fps > 240) throw EngineError("fps " + std::to_string(r.fps) + " is not allowed: use 1 to 240");
+    if (!std::isfinite(r.guidance) || r.guidance < l.min_guidance || r.guidance > l.max_guidance) {
+        throw EngineError("guidance " + std::to_string(r.guidance) + " is not allowed: use a value from 1 (no guidance) to " +
+                          std::to_string(int(l.max_guidance)));
+    }
+    if (r.fps < 1 || r.fps > l.max_fps) {
+        throw EngineError("fps " + std::to_string(r.fps) + " is not allowed: use 1 to " + std::to_string(l.max_fps));
+    }
     if (!r.sampler.empty() && r.sampler != "unipc" && r.sampler != "euler") {
         throw EngineError("sampler '" + r.sampler + "' is unknown: use unipc or euler");
     }
-    if (r.shift && (!std::isfinite(*r.shift) || *r.shift <= 0 || *r.shift > 100)) {
+    if (r.shift && (!std::isfinite(*r.shift) || *r.shift <= 0 || *r.shift > l.max_shift)) {
         throw EngineError("shift " + std::to_string(*r.shift) + " is not allowed: use a value above 0 and at most 100");
     }
     if (!r.shift) r.shift = d.shift;
@@ -136,12 +142,11 @@ GenerationRequest resolveWith(const GenerationRequest& in, const ModelDefaults& 
 
 GenerationRequest resolveRequest(const GenerationRequest& request, const ModelSummary& model) {
     if (!model.ok()) throw EngineError(model.error);
-    const auto t = TransformerConfig::fromFile((fs::path(model.path) / "transformer" / "config.json").string());
-    return resolveWith(request, model.defaults, t);
+    return resolveWith(request, model.defaults, model.limits);
 }
 
 GenerationRequest WanPipeline::resolve(const GenerationRequest& in) const {
-    return resolveWith(in, model_.defaults, transformer->config());
+    return resolveWith(in, model_.defaults, requestLimits(transformer->config()));
 }
 
 at::Tensor WanPipeline::encodePrompts(const std::vector<std::string>& prompts, std::vector<bool>* truncated,

@@ -13,6 +13,7 @@
 #include <QFile>
 #include <QMenuBar>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTranslator>
@@ -81,6 +82,21 @@ private slots:
         docks.sort();
         QCOMPARE(docks, (QStringList{QStringLiteral("历史记录"), QStringLiteral("提示词"), QStringLiteral("队列")}));
         QCOMPARE(window.queuePanel()->pauseButton()->text(), QStringLiteral("暂停队列"));
+
+        // The prompt panel's inline reasons are in Chinese too (the engine words its own in English).
+        auto* p = window.promptPanel();
+        p->setPrompt(QStringLiteral("黑色背景上一个红色的圆向左移动"));
+        p->widthBox()->setValue(40);  // not a multiple of 16
+        QVERIFY(!p->generateButton()->isEnabled());
+        const QString width = p->validationError();
+        QVERIFY2(width.contains(QStringLiteral("宽度")) && width.contains(QLatin1String("16")), qPrintable(width));
+        QVERIFY2(!width.contains(QLatin1String("not allowed")), qPrintable(width));
+        p->widthBox()->setValue(48);
+        p->framesBox()->setValue(6);  // not 4k+1
+        const QString frames = p->validationError();
+        QVERIFY2(frames.contains(QStringLiteral("帧")) && !frames.contains(QLatin1String("frames")), qPrintable(frames));
+        p->framesBox()->setValue(5);
+        QVERIFY2(p->validationError().isEmpty(), qPrintable(p->validationError()));
 
         // English plurals.
         QVERIFY(ui::installTranslations(*app, QStringLiteral("en"), kinora, qt).startsWith(QLatin1String("en")));
