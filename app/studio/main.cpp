@@ -29,11 +29,13 @@ int main(int argc, char** argv) {
     engine::applyOpenMpWaitPolicy(argv);
     QElapsedTimer startup;
     startup.start();
-    const bool screenshot = hasArg(argc, argv, "--screenshot");
+    // --screenshot, --help and --version open no window, so they run on Qt's offscreen platform there.
+    const bool windowless = hasArg(argc, argv, "--screenshot") || hasArg(argc, argv, "--help") || hasArg(argc, argv, "-h") ||
+                            hasArg(argc, argv, "--version") || hasArg(argc, argv, "-v");
     const bool displayless = qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") &&
                              qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
-    if (displayless && !hasArg(argc, argv, "--help") && !hasArg(argc, argv, "-h") && !hasArg(argc, argv, "--version")) {
-        if (!screenshot) {
+    if (displayless) {
+        if (!windowless) {
             std::fprintf(stderr,
                          "kinora-studio: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window "
                          "cannot open.\n"

@@ -1,7 +1,7 @@
 // The kinora-studio program itself: without a display it says so and points to the command line
-// (instead of Qt's abort), --screenshot renders the window without one (after generating a clip with
-// --prompt --wait-done), bad options are refused with the reason, and --report-startup reports the
-// time to a usable window.
+// (instead of Qt's abort) while --help and --version still work, --screenshot renders the window
+// without one (after generating a clip with --prompt --wait-done), bad options are refused with the
+// reason, and --report-startup reports the time to a usable window.
 #include "../app/cli_runner.h"
 
 #include <QImage>
@@ -42,6 +42,17 @@ private slots:
         QVERIFY2(r.err.contains(QLatin1String("no display")), qPrintable(r.err));
         QVERIFY2(r.err.contains(QLatin1String("kinora generate")), qPrintable(r.err));
         QVERIFY(!r.err.contains(QLatin1String("qt.qpa")));  // not Qt's own failure
+    }
+
+    void helpAndVersionWorkWithoutDisplay() {  // they once hit Qt's abort: they open no window
+        auto e = env();
+        for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) e.remove(QString::fromLatin1(v));
+        auto r = runStudio({QStringLiteral("--help")}, e);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QLatin1String("--screenshot")), qPrintable(r.out));
+        r = runStudio({QStringLiteral("--version")}, e);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.startsWith(QLatin1String("Kinora Studio ")), qPrintable(r.out));
     }
 
     void screenshotAfterGeneratingWorksWithoutDisplay() {
