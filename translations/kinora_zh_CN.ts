@@ -323,6 +323,18 @@
         <source>The export is still running; it cannot be stopped half-way. Please wait.</source>
         <translation>导出仍在进行，无法中途停止。请稍候。</translation>
     </message>
+    <message>
+        <source>%1 already holds PNG frames; exporting replaces those with the same names.</source>
+        <translation>%1 中已有 PNG 帧；导出会替换同名的帧。</translation>
+    </message>
+    <message>
+        <source>%1 already exists; exporting replaces it.</source>
+        <translation>%1 已存在；导出会替换它。</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
 </context>
 <context>
     <name>kinora::ui::HistoryDelegate</name>

@@ -43,6 +43,23 @@ QString withoutVideoExtension(const QString& path) {
     return path;
 }
 
+// The suggested name, or the first of "name-2", "name-3", ... that nothing has yet: exporting a clip a
+// second time (trimmed, another scale) must not replace the first export behind the user's back.
+QString unusedName(const QString& path) {
+    if (!QFileInfo::exists(path)) return path;
+    const QString stem = withoutVideoExtension(path), ext = path.mid(stem.size());
+    for (int i = 2; i < 10000; ++i) {
+        const QString candidate = QStringLiteral("%1-%2%3").arg(stem).arg(i).arg(ext);
+        if (!QFileInfo::exists(candidate)) return candidate;
+    }
+    return path;  // the replace warning still says so
+}
+
+// Whether an export into `folder` would replace frames already there (the encoder's frame_NNNN.png names).
+bool holdsFrames(const QString& folder) {
+    return !QDir(folder).entryList({QStringLiteral("frame_*.png")}, QDir::Files).isEmpty();
+}
+
 // Where exports go unless the user says otherwise: the Videos folder when there is one.
 QString defaultFolder() {
     const QString movies = QStandardPaths::writableLocation(QStandardPaths::MoviesLocation);
@@ -124,7 +141,7 @@ ExportDialog::ExportDialog(QString clipPath, bool sourceLabelled, int frameCount
     targetRow->addWidget(target_, 1);
     targetRow->addWidget(browse_);
     const QString base = QStringLiteral("kinora-") + QFileInfo(clipPath_).dir().dirName();
-    target_->setText(QDir(defaultFolder()).filePath(base + extensionOf(media::Format::Mp4)));
+    target_->setText(unusedName(QDir(defaultFolder()).filePath(base + extensionOf(media::Format::Mp4))));
 
     progress_ = new QProgressBar(this);
     progress_->setRange(0, 100);
@@ -166,6 +183,7 @@ ExportDialog::ExportDialog(QString clipPath, bool sourceLabelled, int frameCount
     });
     for (auto* spin : {in_, out_, scale_, fps_}) connect(spin, qOverload<int>(&QSpinBox::valueChanged), this, &ExportDialog::updateState);
     connect(target_, &QLineEdit::textChanged, this, &ExportDialog::updateState);
+    connect(target_, &QLineEdit::textEdited, this, [this] { userNamed_ = true; });
     connect(browse_, &QPushButton::clicked, this, &ExportDialog::browse);
     connect(export_, &QPushButton::clicked, this, &ExportDialog::startExport);
     connect(close_, &QPushButton::clicked, this, &ExportDialog::reject);
@@ -188,7 +206,12 @@ media::Format ExportDialog::format() const { return media::Format(format_->curre
 void ExportDialog::formatChanged() {
     // The name follows the format: a file gets the format's extension, PNG frames a folder name.
     const QString t = targetPath();
-    if (!t.isEmpty()) target_->setText(withoutVideoExtension(t) + extensionOf(format()));
+    // A name the user chose is kept (an existing file is then flagged by updateState); a suggested one
+    // stays unused.
+    if (!t.isEmpty()) {
+        const QString next = withoutVideoExtension(t) + extensionOf(format());
+        target_->setText(userNamed_ ? next : unusedName(next));
+    }
     updateState();
 }
 
@@ -207,7 +230,10 @@ void ExportDialog::browse() {
             chosen = withoutVideoExtension(chosen) + extensionOf(f);
         }
     }
-    if (!chosen.isEmpty()) target_->setText(QDir::toNativeSeparators(chosen));
+    if (!chosen.isEmpty()) {
+        userNamed_ = true;
+        target_->setText(QDir::toNativeSeparators(chosen));
+    }
 }
 
 QString ExportDialog::validationError() const {
@@ -241,7 +267,21 @@ void ExportDialog::updateState() {
     export_->setEnabled(problem.isEmpty());
     // Only problems the user can see in the fields are shown while editing; a result stays until the
     // choices change.
-    message_->setText(problem);
+    // Replacing is allowed (the user may mean it) but never silent: the button says so and why.
+    QString replaces;
+    if (problem.isEmpty()) {
+        const QFileInfo target(targetPath());
+        if (format() == media::Format::PngFrames) {
+            if (target.isDir() && holdsFrames(target.filePath())) {
+                replaces = tr("%1 already holds PNG frames; exporting replaces those with the same names.")
+                               .arg(QDir::toNativeSeparators(targetPath()));
+            }
+        } else if (target.exists()) {
+            replaces = tr("%1 already exists; exporting replaces it.").arg(QDir::toNativeSeparators(targetPath()));
+        }
+    }
+    export_->setText(replaces.isEmpty() ? tr("Export") : tr("Replace"));
+    message_->setText(problem.isEmpty() ? replaces : problem);
     showInFolder_->setVisible(false);
 }
 
@@ -314,6 +354,8 @@ void ExportDialog::finished() {
     }
     lastOutput_ = o.path;
     message_->setText(o.message);
+    // The file now exists: another click would replace it, and the button says so.
+    export_->setText(tr("Replace"));
     showInFolder_->setVisible(true);
     emit exportFinished(o.path);
 }

@@ -94,6 +94,7 @@ private:
     QPushButton* close_;
     QPushButton* showInFolder_;
     QString lastOutput_;
+    bool userNamed_ = false;  // the target was typed or browsed to, not suggested
     QFutureWatcher<Outcome> watcher_;
 };
 

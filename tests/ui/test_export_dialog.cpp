@@ -1,7 +1,7 @@
 // The Export dialog on real clips: GIF, MP4 and PNG-frame exports decoded back (frames after the
 // trim, size after the scale, the record carried over), the mark box for clips that already carry
-// the mark, the file name following the format, and impossible targets refused in plain words with
-// nothing left behind.
+// the mark, the file name following the format, existing files never replaced silently, and
+// impossible targets refused in plain words with nothing left behind.
 #include "media/decoder.h"
 #include "media/export_ops.h"
 #include "media/encoder.h"
@@ -126,6 +126,56 @@ private slots:
         QCOMPARE(int(back.clip.frames.size()), 16);  // the same second at twice the rate
         QCOMPARE(back.clip.fps_num, 16);
         QCOMPARE(back.width, 32);
+    }
+
+    void anExistingFileIsNeverReplacedSilently() {
+        // The suggested name skips names in use: a second export of the same clip keeps the first.
+        const QString suggested = ExportDialog(source_, false, 8, 0, 7).targetPath();
+        QVERIFY(suggested.endsWith("kinora-42.mp4"));
+        QVERIFY(!QFile::exists(suggested));
+        QVERIFY(writeAll(suggested, "the first export"));
+        {
+            ExportDialog d(source_, false, 8, 0, 7);
+            const QString second = d.targetPath();
+            QFile::remove(suggested);  // out of the user's folder before any check can fail
+            QVERIFY2(second.endsWith("kinora-42-2.mp4"), qPrintable(second));
+            QCOMPARE(d.exportButton()->text(), QStringLiteral("Export"));
+        }
+        // A name the user types that exists is allowed, but the button and the message say it replaces.
+        const QString existing = dir_.path() + "/existing.gif";
+        QVERIFY(writeAll(existing, "keep me?"));
+        ExportDialog d(source_, false, 8, 0, 7);
+        d.formatBox()->setCurrentIndex(formatIndex(d, media::Format::Gif));
+        d.targetEdit()->clear();
+        QTest::keyClicks(d.targetEdit(), existing);
+        QCOMPARE(d.exportButton()->text(), QStringLiteral("Replace"));
+        QVERIFY2(d.messageLabel()->text().contains("already exists; exporting replaces it"), qPrintable(d.messageLabel()->text()));
+        QVERIFY(d.validationError().isEmpty());
+        // Switching the format keeps the user's name (now .mp4, which does not exist): a plain export.
+        d.formatBox()->setCurrentIndex(formatIndex(d, media::Format::Mp4));
+        QCOMPARE(d.targetPath(), dir_.path() + "/existing.mp4");
+        QCOMPARE(d.exportButton()->text(), QStringLiteral("Export"));
+        QVERIFY(!d.messageLabel()->text().contains("replaces"));
+        d.formatBox()->setCurrentIndex(formatIndex(d, media::Format::Gif));
+        QCOMPARE(d.targetPath(), existing);
+        QSignalSpy done(&d, &ExportDialog::exportFinished);
+        QTest::mouseClick(d.exportButton(), Qt::LeftButton);
+        QVERIFY(done.wait(30000) || done.size() == 1);
+        QCOMPARE(int(media::decodeFile(existing.toStdString()).clip.frames.size()), 8);  // replaced, as the user chose
+        QCOMPARE(d.exportButton()->text(), QStringLiteral("Replace"));  // another click would replace it again
+
+        // PNG frames into a folder that already holds frames: said before exporting.
+        const QString frames = dir_.path() + "/frames-again";
+        QVERIFY(QDir().mkpath(frames));
+        ExportDialog f(source_, false, 8, 0, 7);
+        f.formatBox()->setCurrentIndex(formatIndex(f, media::Format::PngFrames));
+        f.setTargetPath(frames);
+        QCOMPARE(f.exportButton()->text(), QStringLiteral("Export"));  // an empty folder
+        QVERIFY(writeAll(frames + "/frame_0000.png", "x"));
+        f.setTargetPath(frames + "/");
+        f.setTargetPath(frames);
+        QCOMPARE(f.exportButton()->text(), QStringLiteral("Replace"));
+        QVERIFY2(f.messageLabel()->text().contains("already holds PNG frames"), qPrintable(f.messageLabel()->text()));
     }
 
     void aClipThatCarriesTheMarkCannotLoseIt() {
