@@ -184,7 +184,7 @@ void addGenerateCommand(CLI::App& app, const CommonOptions& common, int& exitSta
     cmd->add_option("--shift", o->shift, "Flow shift (default: the model's)");
     cmd->add_option("--device", o->device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
     cmd->add_option("--dtype", o->dtype, "float32, bfloat16 or float16")->check(CLI::IsMember({"float32", "bfloat16", "float16"}));
-    cmd->add_option("--out", o->out, "Also write the clip here: .mp4, .webm, .gif, or an existing folder for PNG frames (required with --no-history)");
+    cmd->add_option("--out", o->out, "Also write the clip here: .mp4, .webm, .gif (replaced if it exists), or an existing folder for PNG frames (required with --no-history)");
     cmd->add_flag("--no-history", o->noHistory, "Do not record the clip in the history");
     cmd->add_flag("--no-label", o->noLabel, "No visible AI mark (the metadata record is always written)");
     cmd->add_flag("--quiet", o->quiet, "No progress output");
