@@ -184,7 +184,14 @@ private slots:
         // A 12-step run interrupted after the checkpoint of step 9, then resumed from scratch objects.
         const std::string b = (dir_.path() + "/dit-b").toStdString();
         QVERIFY_THROWS_EXCEPTION(std::runtime_error, runTo(b, 12, nullptr, 9));
+        auto secondsAt = [](const std::string& ckpt) {
+            std::ifstream in(ckpt + "/ckpt/state.json");
+            return nlohmann::json::parse(in).at("seconds").get<double>();
+        };
+        const double before = secondsAt(b);
+        QVERIFY(before > 0);
         const auto resumed = runTo(b, 12, nullptr);
+        QVERIFY2(secondsAt(b) > before, qPrintable(QString::number(secondsAt(b))));  // the compute clock goes on
         const auto uninterrupted = runTo((dir_.path() + "/dit-c").toStdString(), 12, nullptr);
         QCOMPARE(resumed.size(), uninterrupted.size());
         double worst = 0;
@@ -244,6 +251,17 @@ private slots:
         const auto j = nlohmann::json::parse(cj);
         QCOMPARE(j.at("dit").at("phase").get<std::string>(), std::string("dit"));
         QCOMPARE(j.at("dit").at("step").get<int64_t>(), int64_t(4));
+        // The compute time goes with the state (what the model card's hours come from).
+        auto jsonAt = [](const fs::path& f) {
+            std::ifstream in(f);
+            return nlohmann::json::parse(in);
+        };
+        const double vaeSeconds = jsonAt(fs::path(a.run) / "vae" / "report.json").at("seconds").get<double>();
+        const double ditSeconds = jsonAt(fs::path(a.run) / "dit" / "ckpt" / "state.json").at("seconds").get<double>();
+        QVERIFY(vaeSeconds > 0 && ditSeconds > 0);
+        QCOMPARE(j.at("vae").at("seconds").get<double>(), vaeSeconds);
+        QCOMPARE(j.at("dit").at("seconds").get<double>(), ditSeconds);
+        QVERIFY(QString::fromStdString(train::computeTime(a.run)).startsWith("compute time: VAE "));
         QVERIFY(!fs::exists(fs::path(carry) / "tokenizer" / "corpus.txt"));
         const auto ema = engine::SafetensorsFile::open(carry + "/dit-ema.safetensors");
         for (const auto& t : ema->tensors()) QCOMPARE(t.dtype, engine::StDType::F16);
@@ -265,7 +283,9 @@ private slots:
         }
         // The DiT went on from step 4: its log starts after it, its checkpoint is at the new end.
         std::ifstream state(b.run + "/dit/ckpt/state.json");
-        QCOMPARE(nlohmann::json::parse(state).at("step").get<int64_t>(), int64_t(7));
+        const auto stateB = nlohmann::json::parse(state);
+        QCOMPARE(stateB.at("step").get<int64_t>(), int64_t(7));
+        QVERIFY(stateB.at("seconds").get<double>() > ditSeconds);  // counted on from the carried time
         std::ifstream log(b.run + "/dit/loss.csv");
         std::string header, first;
         std::getline(log, header);
@@ -302,6 +322,7 @@ private slots:
         std::getline(vlog, first);
         QVERIFY2(first.rfind("5,", 0) == 0, first.c_str());
         QVERIFY(fs::exists(fs::path(y.run) / "vae" / "vae.safetensors"));
+        QVERIFY(jsonAt(fs::path(y.run) / "vae" / "report.json").at("seconds").get<double>() > jx.at("vae").at("seconds").get<double>());
 
         // A carry folder that is not one is refused with the reason.
         train::RecipeOptions c = b;

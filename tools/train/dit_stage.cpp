@@ -69,7 +69,7 @@ LatentCache loadLatentCache(const std::string& path) {
     return c;
 }
 
-void runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
+double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
                  const LatentCache& cache, const DitStageOptions& o, const std::function<void(const DitStageReport&)>& on_log,
                  const std::function<void(int64_t, const std::function<void()>&)>& on_checkpoint) {
     using Clock = std::chrono::steady_clock;
@@ -86,7 +86,12 @@ void runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer,
     const bool resumed = loadCheckpoint(ckpt, state, modules, ema, optimizer);
     const std::string logPath = (fs::path(o.dir) / "loss.csv").string();
     if (resumed) CsvLog::truncateAfter(logPath, state.step);
-    if (!resumed) state.step = o.start_step;
+    if (!resumed) {
+        state.step = o.start_step;
+        state.seconds = o.start_seconds;
+    }
+    const double secondsBefore = state.seconds;
+    const auto started = Clock::now();
     CsvLog log(logPath, {"step", "loss", "lr", "grad_norm", "seconds_per_step"}, resumed);
 
     world::SamplingOptions so;
@@ -148,6 +153,7 @@ void runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer,
         }
         if (done % o.checkpoint_every == 0 || done == o.steps) {
             state.step = done;
+            state.seconds = secondsBefore + std::chrono::duration<double>(Clock::now() - started).count();
             state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(o.lr)},
                           {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(o.shift)}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
@@ -160,6 +166,7 @@ void runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer,
     }
     ema.swap(modules);
     for (auto& p : params) p.set_requires_grad(false);
+    return state.seconds;
 }
 
 }  // namespace kinora::train

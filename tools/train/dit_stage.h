@@ -51,6 +51,7 @@ struct DitStageOptions {
     // when <dir> has no checkpoint yet. The optimiser starts afresh, so the learning rate warms up again
     // over `warmup` steps from there.
     int64_t start_step = 0;
+    double start_seconds = 0;  // compute time of the weights it starts from (Checkpoint::seconds)
 };
 
 struct DitStageReport {
@@ -60,8 +61,9 @@ struct DitStageReport {
 
 // Trains both in place, resuming from <dir>/ckpt; `on_log` after each logged step and `on_checkpoint`
 // after each checkpoint (e.g. to sample and evaluate with the EMA weights swapped in: `swap_ema`
-// swaps them in and out).
-void runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
+// swaps them in and out). Returns the compute time in seconds up to the end of the stage, counted
+// from `start_seconds` (Checkpoint::seconds).
+double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
                  const LatentCache& cache, const DitStageOptions& options,
                  const std::function<void(const DitStageReport&)>& on_log = {},
                  const std::function<void(int64_t step, const std::function<void()>& swap_ema)>& on_checkpoint = {});

@@ -88,11 +88,11 @@ int main(int argc, char** argv) {
         if (all->parsed()) train::runRecipe(ro);
         if (exp->parsed()) {
             train::exportModel(ro, out);
-            std::cout << "wrote " << out << "\n";
+            std::cout << "wrote " << out << " (" << train::computeTime(ro.run) << ")\n";
         }
         if (carry->parsed()) {
             train::writeCarry(ro, out);
-            std::cout << "wrote " << out << "\n";
+            std::cout << "wrote " << out << " (" << train::computeTime(ro.run) << ")\n";
         }
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? 0 : 2;

@@ -55,9 +55,11 @@ struct Carry {
     bool tokenizer = false, vae = false, dit = false;
     bool vaeDone = false;  // vae.safetensors: the stage's final weights, else its EMA weights at vaeStep
     int64_t vaeStep = 0;
+    double vaeSeconds = 0;  // compute time (Checkpoint::seconds) of the carried VAE
     nlohmann::json vaeReport;
     std::string phase;  // "dit-low" or "dit"
     int64_t step = 0;
+    double seconds = 0;  // of the carried DiT phase, counted from the DiT's start
 };
 
 Carry readCarry(const std::string& dir) {
@@ -74,11 +76,13 @@ Carry readCarry(const std::string& dir) {
         c.vaeReport = j.value("vae", nlohmann::json::object());
         c.vaeDone = c.vaeReport.value("done", false);
         c.vaeStep = c.vaeReport.value("step", int64_t(0));
+        c.vaeSeconds = c.vaeReport.value("seconds", 0.0);
         if (!c.vaeDone && c.vaeStep <= 0) throw engine::EngineError(dir + "/carry.json: an unfinished 'vae' needs a step > 0");
     }
     if (j.contains("dit")) {
         c.phase = j["dit"].value("phase", "");
         c.step = j["dit"].value("step", int64_t(0));
+        c.seconds = j["dit"].value("seconds", 0.0);
         if ((c.phase != "dit" && c.phase != "dit-low") || c.step <= 0 || !fs::exists(c.dir / "dit-ema.safetensors")) {
             throw engine::EngineError(dir + "/carry.json: 'dit' needs phase \"dit-low\" or \"dit\", a step > 0 and dit-ema.safetensors");
         }
@@ -213,16 +217,18 @@ void runRecipe(const RecipeOptions& o) {
         if (carry.vae && !fs::exists(p.vae / "ckpt")) {
             loadNamed(vae, (carry.dir / "vae.safetensors").string(), "");
             vo.start_step = carry.vaeStep;
+            vo.start_seconds = carry.vaeSeconds;
             say("[vae] carried in at step " + std::to_string(carry.vaeStep) + " from " + carry.dir.string());
         }
-        runVaeStage(vae, vo, [&](const VaeStageReport& r) {
+        const double seconds = runVaeStage(vae, vo, [&](const VaeStageReport& r) {
             if (r.step % 50 == 0) say("[vae] step " + std::to_string(r.step) + " loss " + std::to_string(r.loss));
         });
         writeLossPlot((p.vae / "loss.csv").string(), (p.vae / "loss.png").string());
         WorldBatchOptions full;
         const double psnr = vaePsnr(vae, o.seed, 16, full);
         say("[vae] PSNR on unseen 17x128x128 clips: " + std::to_string(psnr) + " dB");
-        std::ofstream((p.vae / "report.json").string()) << nlohmann::json{{"psnr_db", psnr}, {"steps", o.vae_steps}}.dump(2);
+        std::ofstream((p.vae / "report.json").string())
+            << nlohmann::json{{"psnr_db", psnr}, {"steps", o.vae_steps}, {"seconds", seconds}}.dump(2);
         engine::writeSafetensors(p.vaeWeights.string(), namedWeights(vae, at::kFloat));
     }
     vae.eval();
@@ -244,11 +250,13 @@ void runRecipe(const RecipeOptions& o) {
     // A carried DiT state starts its phase when this run has not reached that phase by itself.
     const bool fullStarted = fs::exists(p.dit / "ckpt");
     int64_t lowStart = 0, fullStart = 0;
+    double lowSeconds = 0, fullSeconds = 0;  // compute time the starting weights took
     if (carry.dit && !fullStarted && (carry.phase == "dit" || !fs::exists(p.ditLow / "ckpt"))) {
         const std::string ema = (carry.dir / "dit-ema.safetensors").string();
         loadNamed(text, ema, "text_encoder.");
         loadNamed(transformer, ema, "transformer.");
         (carry.phase == "dit" ? fullStart : lowStart) = carry.step;
+        (carry.phase == "dit" ? fullSeconds : lowSeconds) = carry.seconds;
         say("[" + carry.phase + "] carried in at step " + std::to_string(carry.step) + " from " + carry.dir.string());
     }
     const bool skipLow = fullStarted || (carry.dit && carry.phase == "dit");
@@ -290,6 +298,7 @@ void runRecipe(const RecipeOptions& o) {
     dopt.max_length = spec.max_sequence_length;
     dopt.shift = spec.flow_shift;
     dopt.start_step = fullStart;
+    dopt.start_seconds = fullSeconds;
 
     // The low-resolution phase runs only while the full-resolution one has not started (its checkpoint
     // holds everything from then on); it ends with its EMA weights in place, which start the next phase.
@@ -314,10 +323,13 @@ void runRecipe(const RecipeOptions& o) {
         lo.dir = p.ditLow.string();
         lo.steps = o.dit_low_steps;
         lo.start_step = lowStart;
-        runDitStage(text, transformer, *tokenizer, low, lo, logDit("dit-low"), sampleAt(p.ditLow, o.dit_low_steps, o.dit_low_size));
+        lo.start_seconds = lowSeconds;
+        // The full-resolution phase's clock goes on from the low one's (when it starts from it).
+        dopt.start_seconds = runDitStage(text, transformer, *tokenizer, low, lo, logDit("dit-low"),
+                                         sampleAt(p.ditLow, o.dit_low_steps, o.dit_low_size));
     }
     runDitStage(text, transformer, *tokenizer, cache, dopt, logDit("dit"), sampleAt(p.dit, o.dit_steps, 0));
-    say("[done] " + p.run.string());
+    say("[done] " + p.run.string() + "; " + computeTime(o.run));
 }
 
 void exportModel(const RecipeOptions& o, const std::string& out) {
@@ -355,7 +367,8 @@ void writeCarry(const RecipeOptions& o, const std::string& out) {
     } else {
         loadNamed(vae, (vaeCkpt / "ema.safetensors").string(), "vae.");
         std::ifstream in((vaeCkpt / "state.json").string());
-        j["vae"] = {{"done", false}, {"step", nlohmann::json::parse(in).at("step").get<int64_t>()}};
+        const auto state = nlohmann::json::parse(in);
+        j["vae"] = {{"done", false}, {"step", state.at("step").get<int64_t>()}, {"seconds", state.value("seconds", 0.0)}};
     }
     engine::writeSafetensors((dir / "vae.safetensors").string(), namedWeights(vae, at::kHalf));
     // The furthest DiT phase with a checkpoint: its EMA weights (what sampling uses) and step.
@@ -368,11 +381,28 @@ void writeCarry(const RecipeOptions& o, const std::string& out) {
         std::vector<std::pair<std::string, at::Tensor>> named;
         for (const auto& t : ema->tensors()) named.emplace_back(t.name, ema->tensor(t.name).to(at::kHalf));
         engine::writeSafetensors((dir / "dit-ema.safetensors").string(), named);
-        j["dit"] = {{"phase", phase}, {"step", state.at("step").get<int64_t>()}};
+        j["dit"] = {{"phase", phase}, {"step", state.at("step").get<int64_t>()}, {"seconds", state.value("seconds", 0.0)}};
         break;
     }
     if (!j.contains("dit")) fs::remove(dir / "dit-ema.safetensors");
     writeJson((dir / "carry.json").string(), j);
+}
+
+std::string computeTime(const std::string& run) {
+    const Paths p(run);
+    auto secondsIn = [](const fs::path& json) {
+        std::ifstream in(json.string());
+        if (!in) return 0.0;
+        const auto j = nlohmann::json::parse(in, nullptr, false);
+        return j.is_object() ? j.value("seconds", 0.0) : 0.0;
+    };
+    const double vae = fs::exists(p.vae / "report.json") ? secondsIn(p.vae / "report.json") : secondsIn(p.vae / "ckpt" / "state.json");
+    // The full-resolution phase's clock includes the low-resolution phase it started from.
+    const double dit = fs::exists(p.dit / "ckpt" / "state.json") ? secondsIn(p.dit / "ckpt" / "state.json")
+                                                                  : secondsIn(p.ditLow / "ckpt" / "state.json");
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "compute time: VAE %.2f h, DiT %.2f h, %.2f h in all", vae / 3600, dit / 3600, (vae + dit) / 3600);
+    return buf;
 }
 
 }  // namespace kinora::train

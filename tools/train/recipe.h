@@ -44,4 +44,8 @@ void exportModel(const RecipeOptions& options, const std::string& out);
 // either (three times the weights' size): the next run starts a fresh one and warms it up again.
 void writeCarry(const RecipeOptions& options, const std::string& out);
 
+// The compute time a run's state records (Checkpoint::seconds), e.g. "compute time: VAE 3.21 h, DiT
+// 2.80 h, 6.01 h in all": the hours a model card states.
+std::string computeTime(const std::string& run);
+
 }  // namespace kinora::train

@@ -147,7 +147,7 @@ void saveCheckpoint(const std::string& dir, const Checkpoint& state, const Modul
     engine::writeSafetensors((tmp / "weights.safetensors").string(), weights);
     engine::writeSafetensors((tmp / "ema.safetensors").string(), ema.named(modules));
     torch::save(optimizer, (tmp / "optim.pt").string());
-    nlohmann::json j = {{"step", state.step}, {"info", state.info}};
+    nlohmann::json j = {{"step", state.step}, {"seconds", state.seconds}, {"info", state.info}};
     std::ofstream((tmp / "state.json").string()) << j.dump(2) << "\n";
     fs::remove_all(prev);
     if (fs::exists(target)) fs::rename(target, prev);
@@ -165,6 +165,7 @@ bool loadCheckpoint(const std::string& dir, Checkpoint& state, const ModuleSet& 
     std::ifstream in((d / "state.json").string());
     const auto j = nlohmann::json::parse(in);
     state.step = j.at("step").get<int64_t>();
+    state.seconds = j.value("seconds", 0.0);  // absent in checkpoints written before it was counted
     state.info = j.at("info").get<std::map<std::string, std::string>>();
     const auto weights = engine::SafetensorsFile::open((d / "weights.safetensors").string());
     at::NoGradGuard ng;

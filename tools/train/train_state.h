@@ -63,6 +63,10 @@ private:
 
 struct Checkpoint {
     int64_t step = 0;
+    // Compute time of the stage up to this checkpoint, summed over resumes and warm starts (wall-clock
+    // seconds of the training loop, sampling included); work lost to an interruption after the last
+    // checkpoint is not counted, as it is redone. What the model card's training hours come from.
+    double seconds = 0;
     std::map<std::string, std::string> info;  // stage options, for a human reading state.json
 };
 

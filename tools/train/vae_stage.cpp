@@ -3,6 +3,7 @@
 #include "train/train_state.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 namespace kinora::train {
@@ -12,7 +13,7 @@ namespace fs = std::filesystem;
 // Evaluation clips come from another stream than training clips (training seeds are `seed`).
 constexpr uint64_t kEvalStream = 0x5EED0E7A1ull;
 
-void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::function<void(const VaeStageReport&)>& on_log) {
+double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::function<void(const VaeStageReport&)>& on_log) {
     fs::create_directories(o.dir);
     std::shared_ptr<torch::nn::Module> handle(&vae, [](torch::nn::Module*) {});
     const ModuleSet modules{{"vae", handle}};
@@ -26,7 +27,12 @@ void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::funct
     const std::string logPath = (fs::path(o.dir) / "loss.csv").string();
     if (resumed) CsvLog::truncateAfter(logPath, state.step);
     CsvLog log(logPath, {"step", "loss", "l1", "kl", "lr", "grad_norm"}, resumed);
-    if (!resumed) state.step = o.start_step;
+    if (!resumed) {
+        state.step = o.start_step;
+        state.seconds = o.start_seconds;
+    }
+    const double secondsBefore = state.seconds;
+    const auto started = std::chrono::steady_clock::now();
     WorldBatchOptions wb;
     wb.frames = o.frames;
     wb.width = o.render_size;
@@ -82,6 +88,7 @@ void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::funct
         }
         if (done % o.checkpoint_every == 0 || done == o.steps) {
             state.step = done;
+            state.seconds = secondsBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
             state.info = {{"stage", "vae"}, {"batch", std::to_string(o.batch)}, {"size", std::to_string(o.size)},
                           {"frames", std::to_string(o.frames) + "/" + std::to_string(o.long_frames)}, {"lr", std::to_string(o.lr)}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
@@ -91,6 +98,7 @@ void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::funct
     ema.swap(modules);
     vae.eval();
     for (auto& p : params) p.set_requires_grad(false);
+    return state.seconds;
 }
 
 double vaePsnr(engine::WanVAE& vae, uint64_t seed, int clips, const WorldBatchOptions& size) {

@@ -41,6 +41,7 @@ struct VaeStageOptions {
     // A warm start (weights carried in, recipe.h writeCarry): the step to start from when <dir> has no
     // checkpoint; the optimiser starts afresh and the learning rate warms up again from there.
     int64_t start_step = 0;
+    double start_seconds = 0;  // and the compute time the carried weights took (Checkpoint::seconds)
 };
 
 struct VaeStageReport {
@@ -49,7 +50,8 @@ struct VaeStageReport {
 };
 
 // Trains `vae` in place, resuming from <dir>/ckpt when present. `on_log` gets each logged step.
-void runVaeStage(engine::WanVAE& vae, const VaeStageOptions& options,
+// Returns the stage's compute time in seconds (Checkpoint::seconds at its end).
+double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& options,
                  const std::function<void(const VaeStageReport&)>& on_log = {});
 
 // Mean PSNR (dB, on [0, 255] frames) of reconstructions (encoder mean -> decoder) of `clips` clips from
