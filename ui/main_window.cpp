@@ -226,11 +226,16 @@ void MainWindow::openUserGuide() {
     }
 }
 
-void MainWindow::refreshModels() {
+void MainWindow::refreshModels(bool keepChoice) {
     QVector<engine::ModelSummary> models;
     for (const auto& e : studio::listModels(queue_.history().dataDir())) models.push_back(e.summary);
-    const QString preferred = StudioSettings::load().defaultModel;
-    prompt_->setModels(models, preferred.isEmpty() ? QString::fromLatin1(studio::kDefaultModelName) : preferred);
+    const QString preferred = startModel_.isEmpty() ? StudioSettings::load().defaultModel : startModel_;
+    prompt_->setModels(models, preferred.isEmpty() ? QString::fromLatin1(studio::kDefaultModelName) : preferred, keepChoice);
+}
+
+void MainWindow::setStartModel(const QString& nameOrDir) {
+    startModel_ = nameOrDir;
+    refreshModels(/*keepChoice=*/false);
 }
 
 void MainWindow::queueRequest(const engine::GenerationRequest& request, const QString& modelPath) {
@@ -310,6 +315,7 @@ void MainWindow::clipLoaded() {
     const bool dropped = loadingDropped_;
     loadingDropped_ = false;
     if (!clip.ok()) {
+        emit clipOpenFailed(clip.error);
         statusBar()->showMessage(clip.error, 15000);
         if (!player_->hasClip() || player_->showingPreview()) player_->clear(clip.error);
         if (dropped) QMessageBox::warning(this, tr("Cannot open"), clip.error);
@@ -369,7 +375,12 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 void MainWindow::dropEvent(QDropEvent* event) {
     const auto urls = event->mimeData()->urls();
     if (urls.isEmpty() || !urls.front().isLocalFile()) return;
-    QString path = urls.front().toLocalFile();
+    openFile(urls.front().toLocalFile());
+    event->acceptProposedAction();
+}
+
+void MainWindow::openFile(const QString& file) {
+    QString path = file;
     // A single PNG frame of a frame folder stands for its folder (that is what holds the clip).
     const QFileInfo info(path);
     if (info.suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) == 0 &&
@@ -377,7 +388,6 @@ void MainWindow::dropEvent(QDropEvent* event) {
         path = info.absolutePath();
     }
     openDroppedFile(path);
-    event->acceptProposedAction();
 }
 
 void MainWindow::resetLayout() {

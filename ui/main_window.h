@@ -43,8 +43,16 @@ public:
     void openClip(const QString& path, int64_t job = 0, bool chosen = true);
     // Generation settings of a recorded request into the prompt panel.
     void reuseSettings(const studio::JobRequest& request);
-    // Reloads the model list (after settings changed).
-    void refreshModels();
+    // A file given to the studio (dropped, opened from a file manager, named on the command line): a
+    // clip Kinora made reloads its generation settings, any other clip opens in the player; a PNG frame
+    // of a frame folder stands for its folder.
+    void openFile(const QString& path);
+    // Lists the models again (after settings changed); the prompt panel keeps the model it had unless
+    // `keepChoice` is false.
+    void refreshModels(bool keepChoice = true);
+    // The model the prompt panel selects (name or folder) in place of the settings' default model, for
+    // as long as this window lives (kinora-studio --model).
+    void setStartModel(const QString& nameOrDir);
     // The export dialog for the clip in the player, trimmed to the timeline's marks; nullptr when no
     // clip is shown. Owned by the window (deleted on close).
     class ExportDialog* openExportDialog();
@@ -60,6 +68,7 @@ public:
 
 signals:
     void clipOpened(QString path);       // the player shows a new clip
+    void clipOpenFailed(QString error);  // a clip to be shown could not be read
     void requestRejected(QString error);  // Generate was pressed but the request could not be queued
 
 protected:
@@ -92,6 +101,7 @@ private:
     HistoryPanel* historyPanel_;
     QDockWidget *promptDock_, *queueDock_, *historyDock_;
     bool visibleMark_ = true;
+    QString startModel_;  // setStartModel
     bool shownLabelled_ = false;  // the clip in the player already carries the visible mark
     QLabel* statusModel_;
     QFutureWatcher<ClipFrames> loader_;

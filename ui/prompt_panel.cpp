@@ -16,6 +16,7 @@
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QStyle>
+#include <QStyleOptionFrame>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -109,6 +110,13 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
     seed_->setObjectName(QStringLiteral("seedEdit"));
     seed_->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,19}")), seed_));
     seed_->setToolTip(tr("The same seed with the same settings gives the same clip"));
+    // Room for all 19 digits of the largest seed: a seed cut off at either end reads as another number.
+    {
+        QStyleOptionFrame frame;
+        frame.initFrom(seed_);
+        const QSize text(seed_->fontMetrics().horizontalAdvance(QStringLiteral("0000000000000000000")) + 8, seed_->fontMetrics().height());
+        seed_->setMinimumWidth(seed_->style()->sizeFromContents(QStyle::CT_LineEdit, &frame, text, seed_).width());
+    }
     lock_ = new QToolButton(this);
     lock_->setText(tr("Lock"));
     lock_->setCheckable(true);
@@ -179,9 +187,9 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
     validate();
 }
 
-void PromptPanel::setModels(const QVector<engine::ModelSummary>& models, const QString& preferred) {
+void PromptPanel::setModels(const QVector<engine::ModelSummary>& models, const QString& preferred, bool keepChoice) {
     filling_ = true;
-    const QString previous = modelPath();
+    const QString previous = keepChoice ? modelPath() : QString();
     models_ = models;
     model_->clear();
     for (int i = 0; i < models_.size(); ++i) {
@@ -364,6 +372,7 @@ void PromptPanel::generate() {
 
 void PromptPanel::rollSeed() {
     seed_->setText(QString::number(studio::randomSeed()));
+    seed_->setCursorPosition(0);
     lock_->setChecked(false);
 }
 
@@ -397,6 +406,7 @@ void PromptPanel::setRequest(const studio::JobRequest& request) {
     const int s = sampler_->findData(request.sampler);
     sampler_->setCurrentIndex(s >= 0 ? s : 0);
     seed_->setText(QString::number(request.seed));
+    seed_->setCursorPosition(0);
     lock_->setChecked(true);
     validate();
 }

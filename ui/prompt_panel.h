@@ -29,8 +29,9 @@ class PromptPanel : public QWidget {
 public:
     explicit PromptPanel(QWidget* parent = nullptr);
 
-    // The models to offer (usable ones first; broken ones are listed disabled with their error).
-    void setModels(const QVector<engine::ModelSummary>& models, const QString& preferred);
+    // The models to offer (broken ones are listed disabled with their error). Selected: the model chosen
+    // before (when `keepChoice`), else `preferred` (a name or folder), else the first usable one.
+    void setModels(const QVector<engine::ModelSummary>& models, const QString& preferred, bool keepChoice = true);
     // Fills every field from a recorded request ("reuse settings"); the seed is locked to its value.
     void setRequest(const studio::JobRequest& request);
     void setPrompt(const QString& prompt);

@@ -3,6 +3,7 @@
 #include "studio/data_paths.h"
 #include "studio/history_db.h"
 #include "studio/job_queue.h"
+#include "studio/model_catalog.h"
 #include "studio/versions.h"
 #include "ui/main_window.h"
 #include "ui/player_widget.h"
@@ -12,6 +13,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
@@ -91,14 +93,30 @@ int StudioApp::run(QApplication& app, const QElapsedTimer& sinceStart) {
     QCommandLineOption prompt(QStringLiteral("prompt"), QStringLiteral("Prompt to type into the prompt box"), QStringLiteral("TEXT"));
     QCommandLineOption wait(QStringLiteral("wait-done"), QStringLiteral("With --screenshot and --prompt: generate the clip and wait for it first"));
     QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1280x800"), QStringLiteral("WxH"));
+    QCommandLineOption model(QStringLiteral("model"),
+                             QStringLiteral("Model to start with, by name or folder (this run only; default: the one set in Settings)"),
+                             QStringLiteral("NAME|DIR"));
     QCommandLineOption report(QStringLiteral("report-startup"), QStringLiteral("Print the time from start to a usable window, then keep running"));
-    parser.addOptions({dataDir, lang, shot, prompt, wait, size, report});
+    parser.addOptions({dataDir, lang, shot, prompt, wait, size, model, report});
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QStringLiteral("A clip to open: one made by Kinora also brings back its settings"),
+                                 QStringLiteral("[FILE]"));
     parser.process(app);
+    if (parser.positionalArguments().size() > 1) {
+        std::fprintf(stderr, "kinora-studio: one file at a time, not %lld\n", (long long)parser.positionalArguments().size());
+        return 2;
+    }
+    options_.file = parser.positionalArguments().value(0);
+    if (!options_.file.isEmpty() && !QFileInfo::exists(options_.file)) {
+        std::fprintf(stderr, "kinora-studio: %s: no such file or folder\n", qPrintable(options_.file));
+        return 2;
+    }
     options_.dataDir = parser.value(dataDir);
     options_.language = parser.value(lang);
     options_.screenshot = parser.value(shot);
     options_.prompt = parser.value(prompt);
     options_.waitDone = parser.isSet(wait);
+    options_.model = parser.value(model);
     options_.reportStartup = parser.isSet(report);
     if (parser.isSet(size)) {
         const auto parts = parser.value(size).split(QLatin1Char('x'));
@@ -110,6 +128,10 @@ int StudioApp::run(QApplication& app, const QElapsedTimer& sinceStart) {
             return 2;
         }
     }
+    if (options_.waitDone && !options_.file.isEmpty()) {
+        std::fprintf(stderr, "kinora-studio: --wait-done generates a clip; it cannot be combined with a FILE to open\n");
+        return 2;
+    }
     if (options_.waitDone && options_.prompt.isEmpty()) {
         std::fprintf(stderr, "kinora-studio: --wait-done needs --prompt TEXT (the clip to generate)\n");
         return 2;
@@ -118,7 +140,13 @@ int StudioApp::run(QApplication& app, const QElapsedTimer& sinceStart) {
     const StudioSettings settings = StudioSettings::load();
     installTranslations(app, options_.language.isEmpty() ? settings.language : options_.language, translator_, qtTranslator_);
     applyTheme(app, themeFromName(settings.theme));
-    studio::setSettingsModelFolders(settings.modelFolders);
+    QStringList modelFolders = settings.modelFolders;
+    if (!options_.model.isEmpty() && QFileInfo(options_.model).isDir()) {
+        // A folder named on the command line is searched too (this run only), so the panel can list it.
+        modelFolders.prepend(QFileInfo(options_.model).absoluteFilePath());
+        options_.model = QFileInfo(options_.model).absoluteFilePath();
+    }
+    studio::setSettingsModelFolders(modelFolders);
 
     const QString wanted = options_.dataDir.isEmpty() ? settings.dataDir : options_.dataDir;
     const auto location = studio::resolveDataDir(wanted);
@@ -148,10 +176,20 @@ int StudioApp::run(QApplication& app, const QElapsedTimer& sinceStart) {
     }
     if (!queue_) return 1;
 
+    if (!options_.model.isEmpty()) {
+        try {  // refused before any window opens, with the catalogue's reason
+            studio::resolveModel(options_.model, location.path);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "kinora-studio: --model %s: %s\n", qPrintable(options_.model), e.what());
+            return 2;
+        }
+    }
     window_ = std::make_unique<MainWindow>(*queue_);
+    if (!options_.model.isEmpty()) window_->setStartModel(options_.model);
     window_->setVisibleMark(settings.visibleMark);
     if (options_.size.isValid()) window_->resize(options_.size);
     if (!options_.prompt.isEmpty()) window_->promptPanel()->setPrompt(options_.prompt);
+    if (!options_.file.isEmpty()) window_->openFile(QFileInfo(options_.file).absoluteFilePath());
     if (!options_.screenshot.isEmpty()) return screenshotMode(app);
 
     window_->show();
@@ -184,6 +222,14 @@ int StudioApp::screenshotMode(QApplication& app) {
         }
         app.quit();
     };
+    // A clip decoded into the player (the generated one, or FILE): captured at its middle frame.
+    auto captureWhenShown = [w, capture] {
+        QObject::connect(w, &MainWindow::clipOpened, w, [w, capture] {
+            w->player()->pause();
+            w->player()->seek(w->player()->frameCount() / 2);
+            QTimer::singleShot(200, w, capture);
+        });
+    };
     if (options_.waitDone) {
         QObject::connect(w, &MainWindow::requestRejected, &app, [&exitCode, &app](const QString& error) {
             std::fprintf(stderr, "kinora-studio: the prompt could not be generated: %s\n", qPrintable(error));
@@ -199,12 +245,7 @@ int StudioApp::screenshotMode(QApplication& app) {
                                  app.quit();
                              }
                          });
-        // The finished clip is decoded into the player; capture once it is there, at its middle frame.
-        QObject::connect(w, &MainWindow::clipOpened, &app, [w, capture] {
-            w->player()->pause();
-            w->player()->seek(w->player()->frameCount() / 2);
-            QTimer::singleShot(200, w, capture);
-        });
+        captureWhenShown();
         QTimer::singleShot(100, w, [w, &exitCode, &app] {
             // A request the panel refuses (no model, an invalid value) queues nothing: say why and stop
             // instead of waiting for a clip that will never come.
@@ -216,6 +257,13 @@ int StudioApp::screenshotMode(QApplication& app) {
                 return;
             }
             w->promptPanel()->generate();
+        });
+    } else if (!options_.file.isEmpty()) {
+        captureWhenShown();
+        QObject::connect(w, &MainWindow::clipOpenFailed, &app, [&exitCode, &app](const QString& error) {
+            std::fprintf(stderr, "kinora-studio: %s\n", qPrintable(error));
+            exitCode = 1;
+            app.quit();
         });
     } else {
         QTimer::singleShot(300, w, capture);

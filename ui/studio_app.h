@@ -26,6 +26,8 @@ struct StudioOptions {
     QString language;    // --lang; empty: the settings' choice, else the system locale
     QString screenshot;  // --screenshot FILE
     QString prompt;      // --prompt TEXT (typed into the prompt box; generated with --wait-done)
+    QString model;       // --model NAME|DIR: the model the prompt panel starts with (this run only)
+    QString file;        // FILE: a clip to open (as if dropped on the window)
     bool waitDone = false;
     QSize size;          // --size WxH of the window (screenshots)
     bool reportStartup = false;  // --report-startup: print the time to a usable window

@@ -74,12 +74,65 @@ private slots:
         QVERIFY2(colours.size() > 200, qPrintable(QString::number(colours.size())));
     }
 
+    // kinora-studio FILE (how a file manager opens a clip with it, the desktop entry's %f): the clip is in
+    // the player, and with --screenshot the picture is taken once it is there. Files that are missing,
+    // not clips, or more than one are refused with the reason.
+    void aFileNamedOnTheCommandLineOpens() {
+        auto e = env();
+        e.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        const QString clip = data_.filePath(QStringLiteral("made-by-kinora.mp4"));
+        const auto made = kinora::test::runKinora({QStringLiteral("generate"), QStringLiteral("--prompt"), QStringLiteral("a green square"),
+                                                   QStringLiteral("--model"), QStringLiteral("tiny-wan2.1-t2v"), QStringLiteral("--width"),
+                                                   QStringLiteral("64"), QStringLiteral("--height"), QStringLiteral("64"), QStringLiteral("--frames"),
+                                                   QStringLiteral("5"), QStringLiteral("--steps"), QStringLiteral("2"), QStringLiteral("--no-history"),
+                                                   QStringLiteral("--out"), clip},
+                                                  e);
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        const QString png = data_.filePath(QStringLiteral("opened.png"));
+        auto r = runStudio({QStringLiteral("--screenshot"), png, QStringLiteral("--size"), QStringLiteral("1280x800"), clip}, e);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QImage shot(png);
+        QCOMPARE(shot.size(), QSize(1280, 800));
+        QSet<QRgb> colours;  // the player area holds the clip, not an empty dark panel
+        for (int y = 100; y < 600; y += 7) {
+            for (int x = 400; x < 800; x += 7) colours.insert(shot.pixel(x, y));
+        }
+        QVERIFY2(colours.size() > 50, qPrintable(QString::number(colours.size())));
+
+        r = runStudio({data_.filePath(QStringLiteral("missing.mp4"))}, e);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("missing.mp4: no such file")), qPrintable(r.err));
+        r = runStudio({clip, clip}, e);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("one file at a time")), qPrintable(r.err));
+        r = runStudio({QStringLiteral("--screenshot"), png, QStringLiteral("--prompt"), QStringLiteral("a red circle"),
+                       QStringLiteral("--wait-done"), clip},
+                      e);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("cannot be combined")), qPrintable(r.err));
+        const QString notAClip = data_.filePath(QStringLiteral("not-a-clip.mp4"));
+        {
+            QFile f(notAClip);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write("hello") == 5);
+        }
+        r = runStudio({QStringLiteral("--screenshot"), png, notAClip}, e, 60000);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains(QLatin1String("not-a-clip.mp4")), qPrintable(r.err));
+    }
+
     void badOptionsAreRefusedWithTheReason() {
         auto e = env();
         e.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         auto r = runStudio({QStringLiteral("--screenshot"), data_.filePath(QStringLiteral("x.png")), QStringLiteral("--size"), QStringLiteral("12x9")}, e);
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QLatin1String("--size")), qPrintable(r.err));
+        r = runStudio({QStringLiteral("--screenshot"), data_.filePath(QStringLiteral("x.png")), QStringLiteral("--model"),
+                       QStringLiteral("no-such-model")},
+                      e);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("--model no-such-model")) && r.err.contains(QLatin1String("kinora models")),
+                 qPrintable(r.err));
+        QVERIFY(!QFile::exists(data_.filePath(QStringLiteral("x.png"))));
         r = runStudio({QStringLiteral("--screenshot"), data_.filePath(QStringLiteral("x.png")), QStringLiteral("--wait-done")}, e);
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains(QLatin1String("--prompt")), qPrintable(r.err));

@@ -28,6 +28,8 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QDir>
+#include <QDirIterator>
 #include <QtTest>
 
 using namespace kinora;
@@ -85,6 +87,32 @@ private slots:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);  // window layout settings go to a test location
         qputenv("KINORA_MODEL_PATH", kModels.toUtf8());
+    }
+
+    // kinora-studio --model: the panel starts with the named model (by name or folder) instead of the
+    // default, and a refresh of the list keeps it.
+    void startModelIsSelected() {
+        Studio s;
+        const QString tiny = kModels + QStringLiteral("/tiny-wan2.1-t2v");
+        const QString second = s.dir.path() + QStringLiteral("/models/second-model");
+        QVERIFY(QDir().mkpath(second));
+        QDirIterator it(tiny, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString from = it.next();
+            const QString to = second + from.mid(tiny.size());
+            QVERIFY(QDir().mkpath(QFileInfo(to).absolutePath()));
+            QVERIFY(QFile::copy(from, to));
+        }
+        auto& p = s.prompt();
+        s.window->refreshModels();
+        QVERIFY(p.modelBox()->currentText().startsWith(QLatin1String("tiny-wan2.1-t2v")));  // the first usable one
+        s.window->setStartModel(QStringLiteral("second-model"));
+        QVERIFY2(p.modelBox()->currentText().startsWith(QLatin1String("second-model")), qPrintable(p.modelBox()->currentText()));
+        QCOMPARE(QFileInfo(p.modelPath()).canonicalFilePath(), QFileInfo(second).canonicalFilePath());
+        s.window->refreshModels();
+        QVERIFY(p.modelBox()->currentText().startsWith(QLatin1String("second-model")));
+        s.window->setStartModel(tiny);  // by folder
+        QVERIFY2(p.modelBox()->currentText().startsWith(QLatin1String("tiny-wan2.1-t2v")), qPrintable(p.modelBox()->currentText()));
     }
 
     void typePromptGenerateWatchAndPlay() {
