@@ -6,8 +6,11 @@
 #include "worldgen/captions.h"
 #include "worldgen/world.h"
 
+#include <ATen/autocast_mode.h>
+
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 namespace kinora::train {
 
@@ -69,6 +72,32 @@ LatentCache loadLatentCache(const std::string& path) {
     return c;
 }
 
+namespace {
+
+// CPU autocast to bfloat16 while it lives (as torch.autocast("cpu", torch.bfloat16)): matrix products
+// and convolutions run in bfloat16, the weights stay float32.
+class CpuAutocast {
+public:
+    CpuAutocast() : was_(at::autocast::is_cpu_enabled()), dtype_(at::autocast::get_autocast_cpu_dtype()) {
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::set_cpu_enabled(true);
+        at::autocast::increment_nesting();
+    }
+    ~CpuAutocast() {
+        if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+        at::autocast::set_cpu_enabled(was_);
+        at::autocast::set_autocast_cpu_dtype(dtype_);
+    }
+    CpuAutocast(const CpuAutocast&) = delete;
+    CpuAutocast& operator=(const CpuAutocast&) = delete;
+
+private:
+    bool was_;
+    at::ScalarType dtype_;
+};
+
+}  // namespace
+
 double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
                  const LatentCache& cache, const DitStageOptions& o, const std::function<void(const DitStageReport&)>& on_log,
                  const std::function<void(int64_t, const std::function<void()>&)>& on_checkpoint) {
@@ -124,6 +153,8 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
                                                     o.chinese_share));
         }
         const auto tokens = tokenizer.tokenize(captions, o.max_length);
+        std::optional<CpuAutocast> autocast;  // the forward passes only: loss, backward and update in float32
+        if (o.bf16) autocast.emplace();
         const auto embeds = engine::promptEmbeds(text.forward(tokens.input_ids, tokens.attention_mask), tokens.attention_mask);
 
         // Flow matching (rectified flow, as Wan): x_t = (1 - s) x0 + s noise, target v = noise - x0, with
@@ -133,7 +164,8 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         const auto noise = at::randn(x0.sizes(), gen);
         const auto s5 = sigma.view({-1, 1, 1, 1, 1});
         const auto xt = (1 - s5) * x0 + s5 * noise;
-        const auto pred = transformer.forward(xt, sigma * 1000.0, embeds);
+        const auto pred = transformer.forward(xt, sigma * 1000.0, embeds).to(at::kFloat);
+        autocast.reset();
         const auto weight = 1 + (o.object_weight - 1) * mask;  // broadcast over channels
         const auto loss = (weight * (pred - (noise - x0)).pow(2)).mean() / weight.mean();
         optimizer.zero_grad();
@@ -155,7 +187,8 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             state.step = done;
             state.seconds = secondsBefore + std::chrono::duration<double>(Clock::now() - started).count();
             state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(o.lr)},
-                          {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(o.shift)}};
+                          {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(o.shift)},
+                          {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
             if (on_checkpoint) {
                 for (auto& p : params) p.set_requires_grad(false);

@@ -47,6 +47,10 @@ struct DitStageOptions {
     int64_t checkpoint_every = 200;
     int64_t log_every = 10;
     double chinese_share = 0.3;
+    // Forward passes under CPU autocast to bfloat16 (weights, optimiser, loss and EMA stay float32).
+    // Measured on a processor with AVX512-BF16: a step of kinora-tiny's transformer at 128x128, batch
+    // 16, 1.3-1.4 s instead of 2.4 s; where bfloat16 is emulated it is slower.
+    bool bf16 = false;
     // A warm start (weights carried in from an earlier machine: recipe.h, writeCarry): the step to start from
     // when <dir> has no checkpoint yet. The optimiser starts afresh, so the learning rate warms up again
     // over `warmup` steps from there.

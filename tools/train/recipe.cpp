@@ -294,6 +294,7 @@ void runRecipe(const RecipeOptions& o) {
     dopt.steps = o.dit_steps;
     dopt.batch = o.dit_batch;
     dopt.lr = o.dit_lr;
+    dopt.bf16 = o.dit_bf16;
     dopt.seed = o.seed + 31;
     dopt.max_length = spec.max_sequence_length;
     dopt.shift = spec.flow_shift;

@@ -19,6 +19,7 @@ struct RecipeOptions {
     int64_t dit_steps = 4000;
     int64_t dit_batch = 32;
     double dit_lr = 5e-4;
+    bool dit_bf16 = false;  // DitStageOptions::bf16
     int64_t sample_every = 500;  // contact sheet + preview export every N DiT steps
     // A first DiT phase on clips rendered at low resolution (4x fewer tokens at 64x64, so ~4x cheaper
     // steps), whose weights start the full-resolution phase. 0: no such phase.
