@@ -253,9 +253,11 @@ void PromptPanel::modelChanged() {
     for (const auto& s : kSizes) sizePreset_->addItem(sizeText(s.width, s.height), QSize(s.width, s.height));
     sizePreset_->addItem(tr("Custom"), QSize());
     if (m) {
+        // The arrows step by the model's multiple. The range stays up to 4096 whatever the model: a
+        // preset above the model's maximum must show as refused (limitError), not be clamped silently.
         for (auto* s : {width_, height_}) {
             s->setSingleStep(m->limits.size_multiple);
-            s->setRange(m->limits.size_multiple, std::min(4096, m->limits.max_size));
+            s->setRange(m->limits.size_multiple, 4096);
         }
         width_->setValue(m->defaults.width);
         height_->setValue(m->defaults.height);

@@ -417,6 +417,15 @@ private slots:
         p.widthBox()->setValue(48);
         QVERIFY(p.generateButton()->isEnabled());
         QVERIFY(!p.errorLabel()->isVisible());
+        // A preset larger than the model supports (the test model's positions cover 512) is shown as
+        // refused, with the limit, never clamped to another size behind the user's back.
+        const int big = p.sizePreset()->findText(QStringLiteral("832 × 480"));
+        QVERIFY(big >= 0);
+        p.sizePreset()->setCurrentIndex(big);
+        QCOMPARE(p.widthBox()->value(), 832);
+        QVERIFY(!p.generateButton()->isEnabled());
+        QVERIFY2(p.errorLabel()->text().contains(QLatin1String("512")), qPrintable(p.errorLabel()->text()));
+        s.smallClip();
         p.framesBox()->setValue(6);  // not 4k+1
         QVERIFY(!p.generateButton()->isEnabled());
         QVERIFY2(p.errorLabel()->text().contains(QLatin1String("4")), qPrintable(p.errorLabel()->text()));
