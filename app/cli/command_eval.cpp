@@ -1,4 +1,4 @@
-// `kinora eval --model NAME --suite world [--prompts N] [--seed S] [--json]`: accuracy of a model on
+// `kinora eval --model NAME --suite world [--prompts N] [--seed S] [--steps N] [--dtype D] [--json]`: accuracy of a model on
 // the prompts of the shapes world (colour, shape, motion, background, the physics of falling), for seen
 // and held-out combinations, English and Chinese prompts.
 #include "cli/cli.h"
@@ -16,7 +16,7 @@ namespace kinora::cli {
 void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus) {
     auto* cmd = app.add_subcommand("eval", "Measure how well a model follows the prompts of its world");
     struct Opts {
-        std::string model, suite = "world", sheet;
+        std::string model, suite = "world", dtype = "float32";
         eval::WorldEvalOptions world;
         bool json = false, cases = false, quiet = false;
     };
@@ -26,6 +26,8 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
     cmd->add_option("--prompts", o->world.prompts, "Number of prompts")->check(CLI::Range(1, 100000));
     cmd->add_option("--seed", o->world.seed, "Seed of the prompt draw");
     cmd->add_option("--steps", o->world.steps, "Denoising steps (default: the model's)")->check(CLI::Range(1, 1000));
+    cmd->add_option("--dtype", o->dtype, "float32 or bfloat16 (the evaluation of a model in that precision)")
+        ->check(CLI::IsMember({"float32", "bfloat16"}));
     cmd->add_option("--contact-sheet", o->world.contact_sheet, "Write a PNG of the first 24 clips with the analysis");
     cmd->add_flag("--json", o->json, "Print the report as JSON");
     cmd->add_flag("--cases", o->cases, "Include every prompt and its analysis in the JSON");
@@ -33,8 +35,10 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
     cmd->callback([o, &common, &exitStatus] {
         const auto data = studio::resolveDataDir(QString::fromStdString(common.data_dir));
         const auto model = studio::resolveModel(QString::fromStdString(o->model), data.path);
+        engine::checkDeviceSupport("cpu", o->dtype);
         engine::PipelineOptions popts;
         popts.threads = common.threads;
+        popts.dtype = o->dtype;
         auto pipeline = engine::Pipeline::load(model.path, popts);
         const auto report = eval::evaluateWorld(*pipeline, o->world, [&](int done, int total, const eval::WorldEvalCase& c) {
             if (!o->quiet) std::fprintf(stderr, "[%d/%d] %s -> %s\n", done, total, c.prompt.c_str(), c.found.c_str());
@@ -43,10 +47,11 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
             auto j = report.toJson(o->cases);
             j["model"] = model.name;
             j["seed"] = o->world.seed;
+            j["dtype"] = o->dtype;
             std::cout << j.dump(2) << std::endl;
         } else {
-            std::printf("%s on %d world prompts (seed %llu), %.0f s\n", model.name.c_str(), report.all.n,
-                        static_cast<unsigned long long>(o->world.seed), report.seconds);
+            std::printf("%s on %d world prompts (seed %llu, %s), %.0f s\n", model.name.c_str(), report.all.n,
+                        static_cast<unsigned long long>(o->world.seed), o->dtype.c_str(), report.seconds);
             std::printf("%-10s %7s %7s %7s %7s %10s %9s %12s\n", "group", "prompts", "colour", "shape", "motion", "background",
                         "coherent", "falling acc.");
             auto row = [](const char* name, const eval::WorldEvalGroup& g) {

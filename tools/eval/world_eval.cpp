@@ -94,8 +94,19 @@ nlohmann::json WorldEvalReport::toJson(bool with_cases) const {
     return j;
 }
 
-WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions& o,
-                              const std::function<void(int, int, const WorldEvalCase&)>& progress) {
+WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions& o, const EvalProgress& progress) {
+    return evaluateWorld(
+        [&](const std::string& prompt, uint64_t seed, const world::SceneSpec&) {
+            engine::GenerationRequest r;
+            r.prompt = prompt;
+            r.seed = seed;
+            r.steps = o.steps;
+            return toClip(pipeline.generate(r).video);
+        },
+        o, progress);
+}
+
+WorldEvalReport evaluateWorld(const WorldDrawer& draw, const WorldEvalOptions& o, const EvalProgress& progress) {
     const auto start = std::chrono::steady_clock::now();
     WorldEvalReport report;
     std::vector<media::Clip> sheetClips;
@@ -112,11 +123,7 @@ WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions
         k.prompt = k.chinese ? world::canonicalCaptionZh(scene) : world::canonicalCaption(scene);
         k.expected = std::string(world::colorName(obj.color)) + " " + world::shapeName(obj.shape) + " " +
                      world::motionName(obj.motion) + ", " + world::backgroundName(scene.background);
-        engine::GenerationRequest r;
-        r.prompt = k.prompt;
-        r.seed = static_cast<uint64_t>(i);
-        r.steps = o.steps;
-        const auto clip = toClip(pipeline.generate(r).video);
+        const auto clip = draw(k.prompt, static_cast<uint64_t>(i), scene);
         const auto a = world::analyse(clip);
         k.found = world::describe(a);
         k.coherent = a.coherent;

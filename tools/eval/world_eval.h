@@ -5,6 +5,7 @@
 #pragma once
 
 #include "engine/pipeline.h"
+#include "worldgen/world.h"
 
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -42,7 +43,17 @@ struct WorldEvalReport {
     nlohmann::json toJson(bool with_cases) const;
 };
 
-WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions& options,
-                              const std::function<void(int done, int total, const WorldEvalCase&)>& progress = {});
+using EvalProgress = std::function<void(int done, int total, const WorldEvalCase&)>;
+
+// The model under evaluation: the clip for `prompt` with `seed`. `asked` is the scene the prompt was
+// written from; a model never sees it (the pipeline's ignores it), but a reference drawer can render it,
+// which is how the evaluation itself is tested.
+using WorldDrawer = std::function<media::Clip(const std::string& prompt, uint64_t seed, const world::SceneSpec& asked)>;
+
+// Evaluates `draw` on `options.prompts` prompts of the world's grammar.
+WorldEvalReport evaluateWorld(const WorldDrawer& draw, const WorldEvalOptions& options, const EvalProgress& progress = {});
+
+// The same for a model: each clip generated with the model's defaults (and `options.steps`).
+WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions& options, const EvalProgress& progress = {});
 
 }  // namespace kinora::eval

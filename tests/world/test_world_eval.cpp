@@ -1,0 +1,141 @@
+// The world evaluation (`kinora eval --suite world`) scores what it should: a drawer that renders
+// exactly what each prompt asks scores as well as the analyser reads the world (>= 97%), one that draws
+// noise or the wrong colour scores nothing for it, the groups (seen / held-out, English / Chinese) add
+// up with the requested shares, and the command runs end to end on a real model folder with its JSON
+// report and contact sheet.
+#include "../app/cli_runner.h"
+#include "eval/world_eval.h"
+#include "worldgen/world.h"
+
+#include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <random>
+
+using namespace kinora;
+
+namespace {
+
+eval::WorldEvalOptions options(int prompts) {
+    eval::WorldEvalOptions o;
+    o.prompts = prompts;
+    o.seed = 11;
+    return o;
+}
+
+}  // namespace
+
+class TestWorldEval : public QObject {
+    Q_OBJECT
+private slots:
+    void aPerfectDrawerScoresAsTheAnalyserReads() {
+        // The reference: the world's own renderer drawing the scene the prompt was written from.
+        std::vector<std::string> prompts;
+        const auto report = eval::evaluateWorld(
+            [&](const std::string& prompt, uint64_t, const world::SceneSpec& asked) {
+                prompts.push_back(prompt);
+                return world::render(asked);
+            },
+            options(120));
+        const auto& a = report.all;
+        qInfo("perfect drawer: colour %d, shape %d, motion %d, background %d, coherent %d of %d; falling accelerating %d of %d",
+              a.color, a.shape, a.motion, a.background, a.coherent, a.n, a.accelerating, a.falling);
+        QCOMPARE(a.n, 120);
+        QCOMPARE(int(report.cases.size()), 120);
+        for (int k : {a.color, a.shape, a.motion, a.background}) QVERIFY(k >= 0.97 * a.n);
+        QVERIFY(a.falling > 0);
+        QVERIFY(a.accelerating >= 0.97 * a.falling);
+        // The groups partition the prompts, with about the requested shares (30% held out, 25% Chinese).
+        QCOMPARE(report.seen.n + report.held_out.n, a.n);
+        QCOMPARE(report.english.n + report.chinese.n, a.n);
+        QVERIFY2(report.held_out.n >= 20 && report.held_out.n <= 52, qPrintable(QString::number(report.held_out.n)));
+        QVERIFY2(report.chinese.n >= 15 && report.chinese.n <= 45, qPrintable(QString::number(report.chinese.n)));
+        for (size_t i = 0; i < report.cases.size(); ++i) {
+            const auto& c = report.cases[i];
+            QCOMPARE(c.prompt, prompts[i]);
+            // A Chinese prompt is written in Chinese (no Latin letters), an English one in English.
+            const bool latin = std::any_of(c.prompt.begin(), c.prompt.end(), [](char ch) { return ch >= 'a' && ch <= 'z'; });
+            QVERIFY2(latin != c.chinese, c.prompt.c_str());
+        }
+        // Deterministic in the seed.
+        const auto again = eval::evaluateWorld([](const std::string&, uint64_t, const world::SceneSpec& s) { return world::render(s); },
+                                               options(120));
+        for (size_t i = 0; i < report.cases.size(); ++i) QCOMPARE(again.cases[i].prompt, report.cases[i].prompt);
+    }
+
+    void noiseAndWrongAnswersScoreNothing() {
+        std::mt19937 rng(5);
+        const auto noise = eval::evaluateWorld(
+            [&](const std::string&, uint64_t, const world::SceneSpec& asked) {
+                media::Clip c;
+                for (int f = 0; f < asked.frames; ++f) {
+                    media::Frame fr;
+                    fr.width = asked.width;
+                    fr.height = asked.height;
+                    fr.rgb.resize(size_t(fr.width) * fr.height * 3);
+                    for (auto& v : fr.rgb) v = uint8_t(rng() & 0xFF);
+                    c.frames.push_back(std::move(fr));
+                }
+                return c;
+            },
+            options(20));
+        QCOMPARE(noise.all.color, 0);
+        QCOMPARE(noise.all.shape, 0);
+        QCOMPARE(noise.all.motion, 0);
+        QCOMPARE(noise.all.coherent, 0);
+        // The right scene in another colour: everything but the colour can be right, the colour never.
+        const auto recoloured = eval::evaluateWorld(
+            [](const std::string&, uint64_t, const world::SceneSpec& asked) {
+                auto s = asked;
+                auto& o = s.objects[0];
+                for (int c = 0; c < 9; ++c) {  // another palette colour the background still shows
+                    const auto other = world::Color(c);
+                    if (other != o.color && world::isVisiblePair(other, s.background)) {
+                        o.color = other;
+                        o.rgb = world::colorCentre(other);
+                        break;
+                    }
+                }
+                return world::render(s);
+            },
+            options(40));
+        QCOMPARE(recoloured.all.color, 0);
+        QVERIFY(recoloured.all.shape >= 0.9 * recoloured.all.n);
+    }
+
+    void theCommandRunsOnAModelFolder() {
+        QTemporaryDir dir;
+        const QString sheet = dir.filePath(QStringLiteral("sheet.png"));
+        auto env = kinora::test::testEnvironment();
+        env.insert(QStringLiteral("KINORA_DATA_DIR"), dir.path());
+        const auto r = kinora::test::runKinora({QStringLiteral("eval"), QStringLiteral("--model"),
+                                                QStringLiteral(KINORA_TEST_DATA_DIR "/wan-tiny/tiny-wan2.1-t2v"), QStringLiteral("--suite"),
+                                                QStringLiteral("world"), QStringLiteral("--prompts"), QStringLiteral("3"), QStringLiteral("--steps"),
+                                                QStringLiteral("2"), QStringLiteral("--json"), QStringLiteral("--cases"), QStringLiteral("--quiet"),
+                                                QStringLiteral("--contact-sheet"), sheet},
+                                               env);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(j.value(QStringLiteral("model")).toString(), QStringLiteral("tiny-wan2.1-t2v"));
+        QCOMPARE(j.value(QStringLiteral("all")).toObject().value(QStringLiteral("prompts")).toInt(), 3);
+        const auto cases = j.value(QStringLiteral("cases")).toArray();
+        QCOMPARE(cases.size(), 3);
+        for (const auto& c : cases) QVERIFY(!c.toObject().value(QStringLiteral("prompt")).toString().isEmpty());
+        // The reference model draws noise-like clips: the evaluation must not credit them.
+        QCOMPARE(j.value(QStringLiteral("all")).toObject().value(QStringLiteral("color_pct")).toDouble(), 0.0);
+        const QImage png(sheet);
+        QVERIFY(!png.isNull());
+        QVERIFY(png.height() > png.width() / 2);  // three rows of frames with their labels
+        // A model that does not exist: the catalogue's reason, exit status 1.
+        const auto bad = kinora::test::runKinora({QStringLiteral("eval"), QStringLiteral("--model"), QStringLiteral("no-such-model")}, env);
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains(QLatin1String("no-such-model")), qPrintable(bad.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorldEval)
+#include "test_world_eval.moc"
