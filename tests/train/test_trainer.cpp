@@ -111,9 +111,28 @@ private slots:
         o.warmup = 5;
         o.log_every = 1;
         o.checkpoint_every = 20;
-        std::vector<double> losses;
-        train::runVaeStage(vae, o, [&](const train::VaeStageReport& r) { losses.push_back(r.loss); });
+        o.psnr_every = 20;
+        o.psnr_clips = 1;
+        std::vector<double> losses, psnrs;
+        train::runVaeStage(vae, o, [&](const train::VaeStageReport& r) {
+            if (r.psnr_db > 0) psnrs.push_back(r.psnr_db);
+            else losses.push_back(r.loss);
+        });
         QCOMPARE(losses.size(), size_t(40));
+        // PSNR measured along the way (EMA weights, an unseen clip), logged at steps 20 and 40.
+        QCOMPARE(psnrs.size(), size_t(2));
+        qInfo("VAE PSNR at steps 20 and 40: %.2f, %.2f dB", psnrs[0], psnrs[1]);
+        for (double p : psnrs) QVERIFY(p > 5 && p < 60);
+        {
+            std::ifstream csv((dir_.path() + "/vae/psnr.csv").toStdString());
+            std::string header, a, b, none;
+            std::getline(csv, header);
+            std::getline(csv, a);
+            std::getline(csv, b);
+            QCOMPARE(header, std::string("step,psnr_db"));
+            QVERIFY(a.rfind("20,", 0) == 0 && b.rfind("40,", 0) == 0);
+            QVERIFY(!std::getline(csv, none));
+        }
         qInfo("VAE loss first 5 %.4f, last 5 %.4f", meanOf(losses, 0, 5), meanOf(losses, 35, 40));
         QVERIFY(meanOf(losses, 35, 40) < 0.7 * meanOf(losses, 0, 5));
         QVERIFY(QFile::exists(dir_.path() + "/vae/loss.csv"));

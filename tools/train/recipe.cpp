@@ -214,6 +214,7 @@ void runRecipe(const RecipeOptions& o) {
         vo.dir = p.vae.string();
         vo.steps = o.vae_steps;
         vo.seed = o.seed + 11;
+        vo.psnr_seed = o.seed;
         if (carry.vae && !fs::exists(p.vae / "ckpt")) {
             loadNamed(vae, (carry.dir / "vae.safetensors").string(), "");
             vo.start_step = carry.vaeStep;
@@ -221,7 +222,11 @@ void runRecipe(const RecipeOptions& o) {
             say("[vae] carried in at step " + std::to_string(carry.vaeStep) + " from " + carry.dir.string());
         }
         const double seconds = runVaeStage(vae, vo, [&](const VaeStageReport& r) {
-            if (r.step % 50 == 0) say("[vae] step " + std::to_string(r.step) + " loss " + std::to_string(r.loss));
+            if (r.psnr_db > 0) {
+                say("[vae] step " + std::to_string(r.step) + ": PSNR " + std::to_string(r.psnr_db) + " dB (EMA weights, unseen clips)");
+            } else if (r.step % 50 == 0) {
+                say("[vae] step " + std::to_string(r.step) + " loss " + std::to_string(r.loss));
+            }
         });
         writeLossPlot((p.vae / "loss.csv").string(), (p.vae / "loss.png").string());
         WorldBatchOptions full;

@@ -27,6 +27,9 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
     const std::string logPath = (fs::path(o.dir) / "loss.csv").string();
     if (resumed) CsvLog::truncateAfter(logPath, state.step);
     CsvLog log(logPath, {"step", "loss", "l1", "kl", "lr", "grad_norm"}, resumed);
+    const std::string psnrPath = (fs::path(o.dir) / "psnr.csv").string();
+    if (resumed) CsvLog::truncateAfter(psnrPath, state.step);
+    CsvLog psnrLog(psnrPath, {"step", "psnr_db"}, resumed);
     if (!resumed) {
         state.step = o.start_step;
         state.seconds = o.start_seconds;
@@ -92,6 +95,18 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
             state.info = {{"stage", "vae"}, {"batch", std::to_string(o.batch)}, {"size", std::to_string(o.size)},
                           {"frames", std::to_string(o.frames) + "/" + std::to_string(o.long_frames)}, {"lr", std::to_string(o.lr)}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
+        }
+        if (o.psnr_every > 0 && done % o.psnr_every == 0 && done % o.checkpoint_every == 0) {
+            // After the checkpoint, so a resume redoes it; it reads the world from its own stream and
+            // touches no training state (the EMA weights are swapped in and back).
+            ema.swap(modules);
+            WorldBatchOptions full;
+            full.width = full.height = o.render_size;
+            full.frames = o.long_frames;
+            const double psnr = vaePsnr(vae, o.psnr_seed, o.psnr_clips, full);
+            ema.swap(modules);
+            psnrLog.row({static_cast<double>(done), psnr});
+            if (on_log) on_log(VaeStageReport{done, 0, 0, 0, psnr});
         }
     }
     // Sampling and export use the EMA weights.

@@ -37,6 +37,11 @@ struct VaeStageOptions {
     uint64_t seed = 1;
     int64_t checkpoint_every = 200;
     int64_t log_every = 10;
+    // Every `psnr_every` steps (at a checkpoint), the EMA weights' PSNR on `psnr_clips` unseen full-size
+    // clips, in <dir>/psnr.csv: the progress towards the target while the stage runs. 0: never.
+    int64_t psnr_every = 1000;
+    int psnr_clips = 4;
+    uint64_t psnr_seed = 1;  // vaePsnr's seed: the recipe's, so these are the first clips of its final measure
     int64_t pool = 1'000'000;  // clip indices drawn from [0, pool) of the world stream
     // A warm start (weights carried in, recipe.h writeCarry): the step to start from when <dir> has no
     // checkpoint; the optimiser starts afresh and the learning rate warms up again from there.
@@ -47,9 +52,11 @@ struct VaeStageOptions {
 struct VaeStageReport {
     int64_t step = 0;
     double loss = 0, l1 = 0, kl = 0;
+    double psnr_db = 0;  // set on the steps the PSNR was measured (psnr_every), else 0
 };
 
-// Trains `vae` in place, resuming from <dir>/ckpt when present. `on_log` gets each logged step.
+// Trains `vae` in place, resuming from <dir>/ckpt when present. `on_log` gets each logged step, and
+// each PSNR measurement.
 // Returns the stage's compute time in seconds (Checkpoint::seconds at its end).
 double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& options,
                  const std::function<void(const VaeStageReport&)>& on_log = {});
