@@ -118,7 +118,7 @@ void addExportCommand(CLI::App& app, const CommonOptions& common, int& exitStatu
     cmd->add_option("file", args->input,
                     "The clip file to export (MP4, WebM, GIF, MOV, MKV or a folder of PNG frames), or a history job ID")
         ->required();
-    cmd->add_option("--out", args->out, "Output: a .mp4, .webm or .gif file (replaced if it exists), or an existing folder for PNG frames")
+    cmd->add_option("--out", args->out, "Output: a .mp4, .webm or .gif file (replaced if it exists), or a folder for PNG frames (a new one ending in /)")
         ->required();
     cmd->add_option("--scale", args->scale, "Upscale by a whole factor from 1 to 4 (Lanczos)");
     auto* fps = cmd->add_option("--fps", args->fps, "New frame rate (frames are repeated or dropped, not interpolated)");

@@ -89,7 +89,7 @@ void printResult(const GenerateOptions& o, const engine::GeneratedClip& clip, co
 // --no-history: the clip goes to --out only, nothing is recorded.
 int runUnrecorded(const GenerateOptions& o, const CommonOptions& common) {
     if (o.out.empty()) {
-        throw UserError("--out is required with --no-history: a .mp4, .webm or .gif file, or an existing folder for PNG frames");
+        throw UserError("--out is required with --no-history: a .mp4, .webm or .gif file, or a folder for PNG frames (a new one ending in /)");
     }
     media::formatForPath(o.out);  // an unknown extension fails before any work
     const auto data = studio::resolveDataDir(QString::fromStdString(common.data_dir));
@@ -184,7 +184,7 @@ void addGenerateCommand(CLI::App& app, const CommonOptions& common, int& exitSta
     cmd->add_option("--shift", o->shift, "Flow shift (default: the model's)");
     cmd->add_option("--device", o->device, "cpu or cuda")->check(CLI::IsMember({"cpu", "cuda"}));
     cmd->add_option("--dtype", o->dtype, "float32, bfloat16 or float16")->check(CLI::IsMember({"float32", "bfloat16", "float16"}));
-    cmd->add_option("--out", o->out, "Also write the clip here: .mp4, .webm, .gif (replaced if it exists), or an existing folder for PNG frames (required with --no-history)");
+    cmd->add_option("--out", o->out, "Also write the clip here: .mp4, .webm, .gif (replaced if it exists), or a folder for PNG frames (a new one ending in /; required with --no-history)");
     cmd->add_flag("--no-history", o->noHistory, "Do not record the clip in the history");
     cmd->add_flag("--no-label", o->noLabel, "No visible AI mark (the metadata record is always written)");
     cmd->add_flag("--quiet", o->quiet, "No progress output");

@@ -168,7 +168,7 @@ void encodeVideoFile(const Clip& clip, Format format, const std::string& tempPat
 
 Format formatForPath(const std::string& path) {
     std::error_code ec;
-    if (fs::is_directory(path, ec)) return Format::PngFrames;
+    if (fs::is_directory(path, ec) || (!path.empty() && path.back() == '/')) return Format::PngFrames;
     std::string ext = fs::path(path).extension().string();
     for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
     if (ext == ".mp4") return Format::Mp4;
@@ -176,7 +176,7 @@ Format formatForPath(const std::string& path) {
     if (ext == ".gif") return Format::Gif;
     throw MediaError("cannot export to " + path + ": " +
                      (ext.empty() ? std::string("it has no extension") : "unknown extension \"" + ext + "\"") +
-                     "; use .mp4, .webm or .gif, or an existing folder for PNG frames");
+                     "; use .mp4, .webm or .gif, or a folder for PNG frames (a new one: end the name with /)");
 }
 
 const char* formatName(Format f) {

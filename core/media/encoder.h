@@ -13,8 +13,9 @@ namespace kinora::media {
 
 enum class Format { Mp4, WebM, Gif, PngFrames };
 
-// By the extension of `path` (.mp4 .webm .gif, any case), or PNG frames for an existing folder;
-// throws MediaError naming the path and the choices otherwise.
+// By the extension of `path` (.mp4 .webm .gif, any case), or PNG frames for an existing folder or a
+// path ending in '/' (a new folder, made when the frames are written); throws MediaError naming the
+// path and the choices otherwise.
 Format formatForPath(const std::string& path);
 const char* formatName(Format f);  // "MP4 (H.264)", ...
 

@@ -19,6 +19,15 @@ QProcessEnvironment envWithModels(const QString& path) {
     return env;
 }
 
+// `kinora models --json` entries other than the bundled model (listed too once it is in the tree).
+QJsonArray notBundled(const QJsonArray& models) {
+    QJsonArray out;
+    for (const auto& m : models) {
+        if (m.toObject()["source"].toString() != QLatin1String("bundled")) out.append(m);
+    }
+    return out;
+}
+
 }  // namespace
 
 class TestCliEngine : public QObject {
@@ -34,7 +43,7 @@ private slots:
         const auto env = envWithModels(QStringLiteral(KINORA_TEST_DATA_DIR "/wan-tiny:") + dir.path());
         const auto r = runKinora({"models", "--json"}, env);
         QCOMPARE(r.exitCode, 0);
-        const auto models = QJsonDocument::fromJson(r.out.toUtf8()).object()["models"].toArray();
+        const auto models = notBundled(QJsonDocument::fromJson(r.out.toUtf8()).object()["models"].toArray());
         QCOMPARE(models.size(), 2);
         const auto good = models[0].toObject(), bad = models[1].toObject();
         QCOMPARE(good["name"].toString(), QStringLiteral("tiny-wan2.1-t2v"));
@@ -127,6 +136,17 @@ private slots:
             QVERIFY((ours - ref[0][static_cast<int64_t>(f)]).abs().max().item<int>() <= 1);
         }
         QVERIFY(QFile::exists(dir.path() + "/frames.kinora.json"));
+
+        // `--out clip/` (issue 6's own example): a folder that does not exist yet, made for the frames.
+        const QString fresh = dir.path() + "/clip/";
+        const auto again = runKinora({"generate", "--model", refModel(), "--prompt", c["prompt"].toString(), "--negative",
+                                      c["negative_prompt"].toString(), "--width", "32", "--height", "32", "--frames", "5",
+                                      "--steps", "4", "--guidance", "5", "--seed", "1234", "--no-label", "--quiet", "--out", fresh});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        const auto same = kinora::media::decodeFile(fresh.toStdString());
+        QCOMPARE(same.clip.frames.size(), clip.clip.frames.size());
+        for (size_t f = 0; f < same.clip.frames.size(); ++f) QVERIFY(same.clip.frames[f].rgb == clip.clip.frames[f].rgb);
+        QVERIFY(QFile::exists(fresh + "frames.kinora.json"));
     }
 
     void generateErrorsExitWithOne_data() {
@@ -183,7 +203,7 @@ private slots:
         }
         const auto models = runKinora({"models", "--json"}, envWithModels(dir.path()));
         QCOMPARE(models.exitCode, 0);
-        const auto list = QJsonDocument::fromJson(models.out.toUtf8()).object()["models"].toArray();
+        const auto list = notBundled(QJsonDocument::fromJson(models.out.toUtf8()).object()["models"].toArray());
         QCOMPARE(list.size(), 1);
         QCOMPARE(list[0].toObject()["ok"].toBool(), false);
         QVERIFY(list[0].toObject()["error"].toString().contains(file.section('/', 0, 0)));
