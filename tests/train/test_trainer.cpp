@@ -286,7 +286,17 @@ private slots:
         a.dit_steps = 4;
         a.dit_batch = 2;
         a.sample_every = 1000;
+        a.eval_prompts = 3;
         train::runRecipe(a);
+        {
+            // The last step's contact sheet comes with a world evaluation of that preview model.
+            std::ifstream csv(a.run + "/dit/eval.csv");
+            std::string header, row, none;
+            QVERIFY(std::getline(csv, header) && std::getline(csv, row));
+            QVERIFY2(header.rfind("step,colour,shape,motion,background,coherent", 0) == 0, header.c_str());
+            QVERIFY2(row.rfind("4,", 0) == 0, row.c_str());
+            QVERIFY(!std::getline(csv, none));
+        }
         const std::string carry = (root / "carry").string();
         train::writeCarry(a, carry);
         std::ifstream cj(carry + "/carry.json");

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
     all->add_option("--dit-lr", ro.dit_lr, "Peak learning rate of stage 2");
     all->add_flag("--dit-bf16", ro.dit_bf16, "Stage 2's forward passes in bfloat16 (CPU autocast; fast with AVX512-BF16)");
     all->add_option("--sample-every", ro.sample_every, "Contact sheet every N steps");
+    all->add_option("--eval-prompts", ro.eval_prompts, "World-evaluation prompts at each contact sheet (0: none)");
     all->add_option("--dit-low-steps", ro.dit_low_steps, "Steps of a first DiT phase at low resolution (0: none)");
     all->add_option("--dit-low-size", ro.dit_low_size, "Width and height of that phase's clips")->check(CLI::Range(32, 128));
     all->add_option("--vocab", ro.vocab_size, "SentencePiece vocabulary size");

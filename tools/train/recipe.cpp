@@ -3,6 +3,7 @@
 #include "engine/error.h"
 #include "engine/safetensors.h"
 #include "engine/wan_pipeline.h"
+#include "eval/world_eval.h"
 #include "train/contact_sheet.h"
 #include "train/tokenizer_stage.h"
 #include "train/train_state.h"
@@ -172,6 +173,29 @@ void sampleSheet(const std::string& modelDir, const std::string& png, int size =
     writeContactSheet(png, clips, kSheetPrompts);
 }
 
+// The world evaluation of the preview model (at its default size and settings, float32), appended to
+// <dir>/eval.csv; returns a line for the log.
+std::string evaluatePreview(const fs::path& model, const fs::path& dir, int64_t step, int prompts) {
+    auto pipeline = engine::Pipeline::load(model.string());
+    eval::WorldEvalOptions eo;
+    eo.prompts = prompts;
+    eo.seed = 1;
+    const auto r = eval::evaluateWorld(*pipeline, eo);
+    auto pct = [](int k, int n) { return n ? 100.0 * k / n : 0.0; };
+    CsvLog log((dir / "eval.csv").string(),
+               {"step", "colour", "shape", "motion", "background", "coherent", "falling_accelerating", "seen_colour",
+                "held_out_colour", "english_colour", "chinese_colour"},
+               /*append=*/true);
+    const auto& a = r.all;
+    log.row({static_cast<double>(step), pct(a.color, a.n), pct(a.shape, a.n), pct(a.motion, a.n), pct(a.background, a.n),
+             pct(a.coherent, a.n), pct(a.accelerating, a.falling), pct(r.seen.color, r.seen.n), pct(r.held_out.color, r.held_out.n),
+             pct(r.english.color, r.english.n), pct(r.chinese.color, r.chinese.n)});
+    char line[200];
+    std::snprintf(line, sizeof line, "eval on %d prompts: colour %.0f%%, shape %.0f%%, motion %.0f%%, background %.0f%%, coherent %.0f%%",
+                  a.n, pct(a.color, a.n), pct(a.shape, a.n), pct(a.motion, a.n), pct(a.background, a.n), pct(a.coherent, a.n));
+    return line;
+}
+
 }  // namespace
 
 void runRecipe(const RecipeOptions& o) {
@@ -292,6 +316,7 @@ void runRecipe(const RecipeOptions& o) {
             }
             writeLossPlot((dir / "loss.csv").string(), (dir / "loss.png").string());
             say("[dit] step " + std::to_string(step) + ": samples in " + sheet);
+            if (o.eval_prompts > 0) say("[dit] step " + std::to_string(step) + ": " + evaluatePreview(p.preview, dir, step, o.eval_prompts));
         };
     };
     DitStageOptions dopt;

@@ -21,6 +21,9 @@ struct RecipeOptions {
     double dit_lr = 5e-4;
     bool dit_bf16 = false;  // DitStageOptions::bf16
     int64_t sample_every = 500;  // contact sheet + preview export every N DiT steps
+    // ...and `kinora eval`'s world evaluation of that preview on this many prompts, in <phase>/eval.csv:
+    // when the model is good enough to ship, measured while it trains. 0: none.
+    int eval_prompts = 48;
     // A first DiT phase on clips rendered at low resolution (4x fewer tokens at 64x64, so ~4x cheaper
     // steps), whose weights start the full-resolution phase. 0: no such phase.
     int64_t dit_low_steps = 0;
