@@ -12,6 +12,8 @@
 #include "train/vae_stage.h"
 
 #include <ATen/autocast_mode.h>
+#include <QFileInfo>
+#include <QProcess>
 #include <QtTest>
 
 #include <filesystem>
@@ -386,6 +388,28 @@ private slots:
         } catch (const std::exception& e) {
             QVERIFY2(std::string(e.what()).find("no carry.json") != std::string::npos, e.what());
         }
+    }
+
+    // kinora-train's command line refuses values that would make no run, saying what it wants.
+    void badOptionsAreRefusedWithTheReason() {
+        const QStringList base{QStringLiteral("all"), QStringLiteral("--run"), dir_.path() + QStringLiteral("/never"),
+                               QStringLiteral("--spec"), QStringLiteral("spec.json")};
+        const QVector<QPair<QStringList, QString>> cases = {
+            {{QStringLiteral("--dit-batch"), QStringLiteral("0")}, QStringLiteral("--dit-batch: must be a whole number of at least 1, not '0'")},
+            {{QStringLiteral("--vae-steps"), QStringLiteral("12x")}, QStringLiteral("--vae-steps: must be a whole number of at least 1")},
+            {{QStringLiteral("--dit-lr"), QStringLiteral("0")}, QStringLiteral("--dit-lr: must be a number above 0")},
+            {{QStringLiteral("--eval-prompts"), QStringLiteral("-2")}, QStringLiteral("--eval-prompts: must be a whole number of at least 0")},
+            {{QStringLiteral("--vocab"), QStringLiteral("5")}, QStringLiteral("--vocab")},
+        };
+        for (const auto& [args, expected] : cases) {
+            QProcess p;
+            p.start(QStringLiteral(KINORA_TRAIN), base + args);
+            QVERIFY(p.waitForFinished(30000));
+            const QString err = QString::fromUtf8(p.readAllStandardError());
+            QCOMPARE(p.exitCode(), 2);
+            QVERIFY2(err.contains(expected), qPrintable(err));
+        }
+        QVERIFY(!QFileInfo::exists(dir_.path() + QStringLiteral("/never")));  // nothing was started
     }
 };
 

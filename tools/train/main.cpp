@@ -15,12 +15,42 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <iostream>
 
 using namespace kinora;
 
 namespace {
+
+// Validators whose messages say what is wanted (CLI11's number checks print a range up to 1.8e308).
+CLI::Validator atLeast(long long least) {
+    return CLI::Validator(
+        [least](std::string& v) -> std::string {
+            try {
+                size_t used = 0;
+                const long long n = std::stoll(v, &used);
+                if (used == v.size() && n >= least) return {};
+            } catch (const std::exception&) {
+            }
+            return "must be a whole number of at least " + std::to_string(least) + ", not '" + v + "'";
+        },
+        ">=" + std::to_string(least));
+}
+
+CLI::Validator aboveZero() {
+    return CLI::Validator(
+        [](std::string& v) -> std::string {
+            try {
+                size_t used = 0;
+                const double x = std::stod(v, &used);
+                if (used == v.size() && x > 0 && std::isfinite(x)) return {};
+            } catch (const std::exception&) {
+            }
+            return "must be a number above 0, not '" + v + "'";
+        },
+        ">0");
+}
 
 int runInit(const std::string& specPath, const std::string& tokenizer, const std::string& out, uint64_t seed,
             const std::string& dtype) {
@@ -68,17 +98,19 @@ int main(int argc, char** argv) {
         cmd->add_option("--spec", ro.spec, "Model spec JSON")->required();
         cmd->add_option("--seed", ro.seed, "Run seed");
     }
-    all->add_option("--vae-steps", ro.vae_steps, "VAE optimiser steps");
-    all->add_option("--latent-clips", ro.latent_clips, "Clips in the latent cache");
-    all->add_option("--dit-steps", ro.dit_steps, "Text encoder + transformer optimiser steps");
-    all->add_option("--dit-batch", ro.dit_batch, "Batch size of stage 2");
-    all->add_option("--dit-lr", ro.dit_lr, "Peak learning rate of stage 2");
+    all->add_option("--vae-steps", ro.vae_steps, "VAE optimiser steps")->check(atLeast(1));
+    all->add_option("--latent-clips", ro.latent_clips, "Clips in the latent cache")->check(atLeast(1));
+    all->add_option("--dit-steps", ro.dit_steps, "Text encoder + transformer optimiser steps")->check(atLeast(1));
+    all->add_option("--dit-batch", ro.dit_batch, "Batch size of stage 2")->check(atLeast(1));
+    all->add_option("--dit-lr", ro.dit_lr, "Peak learning rate of stage 2")->check(aboveZero());
     all->add_flag("--dit-bf16", ro.dit_bf16, "Stage 2's forward passes in bfloat16 (CPU autocast; fast with AVX512-BF16)");
-    all->add_option("--sample-every", ro.sample_every, "Contact sheet every N steps");
-    all->add_option("--eval-prompts", ro.eval_prompts, "World-evaluation prompts at each contact sheet (0: none)");
-    all->add_option("--dit-low-steps", ro.dit_low_steps, "Steps of a first DiT phase at low resolution (0: none)");
+    all->add_option("--sample-every", ro.sample_every, "Contact sheet every N steps")->check(atLeast(1));
+    all->add_option("--eval-prompts", ro.eval_prompts, "World-evaluation prompts at each contact sheet (0: none)")
+        ->check(atLeast(0));
+    all->add_option("--dit-low-steps", ro.dit_low_steps, "Steps of a first DiT phase at low resolution (0: none)")
+        ->check(atLeast(0));
     all->add_option("--dit-low-size", ro.dit_low_size, "Width and height of that phase's clips")->check(CLI::Range(32, 128));
-    all->add_option("--vocab", ro.vocab_size, "SentencePiece vocabulary size");
+    all->add_option("--vocab", ro.vocab_size, "SentencePiece vocabulary size")->check(CLI::Range(100, 32000));
     all->add_option("--carry", ro.carry, "Carry folder to start from where the run has no state of its own")
         ->check(CLI::ExistingDirectory);
     exp->add_option("--out", out, "Model folder to write")->required();
