@@ -20,7 +20,6 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <functional>
@@ -305,17 +304,17 @@ engine::GenerationRequest PromptPanel::request() const {
 // The engine's checks (engine::resolveRequest) in the user's language, from the same limits, so that
 // the inline reason is not English in a translated studio.
 QString PromptPanel::limitError(const engine::GenerationRequest& r, const engine::RequestLimits& l) const {
+    // requestLimits keeps max_size within 4096 and max_frames within 1025, the engine's own bounds.
     const int m = l.size_multiple;
-    const int maxSize = std::min(4096, l.max_size);
     for (const auto& [value, name] : {std::pair{r.width, tr("Width")}, std::pair{r.height, tr("Height")}}) {
-        if (value < m || value > maxSize || value % m != 0) {
-            return tr("%1 %2 is not allowed: use a multiple of %3 from %3 to %4 for this model.").arg(name).arg(value).arg(m).arg(maxSize);
+        if (value < m || value > l.max_size || value % m != 0) {
+            return tr("%1 %2 is not allowed: use a multiple of %3 from %3 to %4 for this model.").arg(name).arg(value).arg(m).arg(l.max_size);
         }
     }
-    if (r.frames < 1 || (r.frames - 1) % 4 != 0 || r.frames > std::min(1025, l.max_frames)) {
+    if (r.frames < 1 || (r.frames - 1) % 4 != 0 || r.frames > l.max_frames) {
         return tr("%1 frames is not allowed: the count must be one more than a multiple of 4 (1, 5, 9, ..., 17, ..., 81), at most %2 for this model.")
             .arg(r.frames)
-            .arg(std::min(1025, l.max_frames));
+            .arg(l.max_frames);
     }
     if (r.steps < 1 || r.steps > l.max_steps) return tr("Steps must be from 1 to %1.").arg(l.max_steps);
     if (!std::isfinite(r.guidance) || r.guidance < l.min_guidance || r.guidance > l.max_guidance) {

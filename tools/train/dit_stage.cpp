@@ -119,8 +119,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         state.step = o.start_step;
         state.seconds = o.start_seconds;
     }
-    const double secondsBefore = state.seconds;
-    const auto started = Clock::now();
+    const ComputeClock clock(state.seconds);
     CsvLog log(logPath, {"step", "loss", "lr", "grad_norm", "seconds_per_step"}, resumed);
 
     world::SamplingOptions so;
@@ -185,7 +184,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         }
         if (done % o.checkpoint_every == 0 || done == o.steps) {
             state.step = done;
-            state.seconds = secondsBefore + std::chrono::duration<double>(Clock::now() - started).count();
+            state.seconds = clock.seconds();
             state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(o.lr)},
                           {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(o.shift)},
                           {"bf16", o.bf16 ? "yes" : "no"}};

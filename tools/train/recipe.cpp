@@ -180,19 +180,20 @@ std::string evaluatePreview(const fs::path& model, const fs::path& dir, int64_t 
     eval::WorldEvalOptions eo;
     eo.prompts = prompts;
     eo.seed = 1;
-    const auto r = eval::evaluateWorld(*pipeline, eo);
-    auto pct = [](int k, int n) { return n ? 100.0 * k / n : 0.0; };
+    const auto r = eval::evaluateWorld(*pipeline, eo).toJson(/*with_cases=*/false);  // percentages, as kinora eval --json
     CsvLog log((dir / "eval.csv").string(),
                {"step", "colour", "shape", "motion", "background", "coherent", "falling_accelerating", "seen_colour",
                 "held_out_colour", "english_colour", "chinese_colour"},
                /*append=*/true);
-    const auto& a = r.all;
-    log.row({static_cast<double>(step), pct(a.color, a.n), pct(a.shape, a.n), pct(a.motion, a.n), pct(a.background, a.n),
-             pct(a.coherent, a.n), pct(a.accelerating, a.falling), pct(r.seen.color, r.seen.n), pct(r.held_out.color, r.held_out.n),
-             pct(r.english.color, r.english.n), pct(r.chinese.color, r.chinese.n)});
+    const auto& a = r["all"];
+    auto pct = [](const nlohmann::json& group, const char* key) { return group[key].get<double>(); };
+    log.row({static_cast<double>(step), pct(a, "color_pct"), pct(a, "shape_pct"), pct(a, "motion_pct"), pct(a, "background_pct"),
+             pct(a, "coherent_pct"), pct(a, "falling_accelerating_pct"), pct(r["seen"], "color_pct"), pct(r["held_out"], "color_pct"),
+             pct(r["english"], "color_pct"), pct(r["chinese"], "color_pct")});
     char line[200];
     std::snprintf(line, sizeof line, "eval on %d prompts: colour %.0f%%, shape %.0f%%, motion %.0f%%, background %.0f%%, coherent %.0f%%",
-                  a.n, pct(a.color, a.n), pct(a.shape, a.n), pct(a.motion, a.n), pct(a.background, a.n), pct(a.coherent, a.n));
+                  a["prompts"].get<int>(), pct(a, "color_pct"), pct(a, "shape_pct"), pct(a, "motion_pct"), pct(a, "background_pct"),
+                  pct(a, "coherent_pct"));
     return line;
 }
 

@@ -7,6 +7,7 @@
 #include <torch/nn/module.h>
 #include <torch/optim/adamw.h>
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -68,6 +69,17 @@ struct Checkpoint {
     // checkpoint is not counted, as it is redone. What the model card's training hours come from.
     double seconds = 0;
     std::map<std::string, std::string> info;  // stage options, for a human reading state.json
+};
+
+// A stage's compute time (Checkpoint::seconds), counted on from what the checkpoint or warm start had.
+class ComputeClock {
+public:
+    explicit ComputeClock(double before) : before_(before), started_(std::chrono::steady_clock::now()) {}
+    double seconds() const { return before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(); }
+
+private:
+    double before_;
+    std::chrono::steady_clock::time_point started_;
 };
 
 // Writes <dir>/{state.json, weights.safetensors, ema.safetensors, optim.pt} into <dir>.tmp then swaps it

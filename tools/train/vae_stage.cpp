@@ -3,7 +3,6 @@
 #include "train/train_state.h"
 
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
 
 namespace kinora::train {
@@ -34,8 +33,7 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
         state.step = o.start_step;
         state.seconds = o.start_seconds;
     }
-    const double secondsBefore = state.seconds;
-    const auto started = std::chrono::steady_clock::now();
+    const ComputeClock clock(state.seconds);
     WorldBatchOptions wb;
     wb.frames = o.frames;
     wb.width = o.render_size;
@@ -91,14 +89,15 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
         }
         if (done % o.checkpoint_every == 0 || done == o.steps) {
             state.step = done;
-            state.seconds = secondsBefore + std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            state.seconds = clock.seconds();
             state.info = {{"stage", "vae"}, {"batch", std::to_string(o.batch)}, {"size", std::to_string(o.size)},
                           {"frames", std::to_string(o.frames) + "/" + std::to_string(o.long_frames)}, {"lr", std::to_string(o.lr)}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }
         if (o.psnr_every > 0 && done % o.psnr_every == 0 && done % o.checkpoint_every == 0) {
-            // After the checkpoint, so a resume redoes it; it reads the world from its own stream and
-            // touches no training state (the EMA weights are swapped in and back).
+            // After the checkpoint (a run stopped between the two has no row for that step: the resume
+            // goes on after it). It reads the world from its own stream and touches no training state
+            // (the EMA weights are swapped in and back).
             ema.swap(modules);
             WorldBatchOptions full;
             full.width = full.height = o.render_size;
