@@ -45,7 +45,7 @@ json runDoctor(const CommonOptions& common) {
     report["torch"] = {{"version", rt.torch_version},         {"openmp", rt.openmp},
                        {"mkldnn", rt.mkldnn},                 {"mkl", rt.mkl},
                        {"blas_build", rt.blas_build},         {"blas_library", rt.blas_library},
-                       {"cpu_capability", rt.cpu_capability}};
+                       {"cpu_capability", rt.cpu_capability}, {"native_bfloat16", rt.native_bfloat16}};
     report["threads"] = {{"intra_op", threads}, {"interop", rt.interop_threads}, {"hardware", rt.hardware_threads},
                          {"openmp_wait", engine::openMpWaitPolicy()}};
     report["cuda"] = {{"available", rt.cuda_available}, {"devices", rt.cuda_devices}};
@@ -112,6 +112,9 @@ void printText(const json& r) {
     line("LibTorch", t["version"].get<std::string>() + ", OpenMP " + yesNo(t["openmp"]) + ", oneDNN " +
                          yesNo(t["mkldnn"]) + ", MKL " + yesNo(t["mkl"]) + ", CPU " +
                          t["cpu_capability"].get<std::string>());
+    line("bfloat16", t["native_bfloat16"].get<bool>()
+                         ? std::string("native (AVX512-BF16/AMX): --dtype bfloat16 is faster than float32 here")
+                         : std::string("emulated (no AVX512-BF16): keep --dtype float32, bfloat16 is much slower here"));
     const std::string lib = t["blas_library"].get<std::string>();
     line("BLAS", (lib.empty() ? std::string("(not mapped)") : lib) + " (build: " + t["blas_build"].get<std::string>() + ")");
     const auto& th = r["threads"];

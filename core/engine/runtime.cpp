@@ -8,6 +8,8 @@
 #include <dlfcn.h>
 #include <climits>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include <thread>
 #include <unistd.h>
@@ -59,6 +61,25 @@ std::string openMpWaitPolicy() {
     return "default";
 }
 
+bool nativeBfloat16() {
+    static const bool native = [] {
+        std::ifstream in("/proc/cpuinfo");
+        std::string line;
+        while (std::getline(in, line)) {
+            // x86 lists its features on "flags : ..." lines, one per core; the first is enough.
+            if (line.rfind("flags", 0) != 0) continue;
+            std::istringstream words(line.substr(line.find(':') + 1));
+            std::string flag;
+            while (words >> flag) {
+                if (flag == "avx512_bf16" || flag == "amx_bf16") return true;
+            }
+            return false;
+        }
+        return false;
+    }();
+    return native;
+}
+
 int hardwareThreads() {
     const unsigned n = std::thread::hardware_concurrency();
     return n == 0 ? 1 : static_cast<int>(n);
@@ -83,6 +104,7 @@ RuntimeInfo runtimeInfo() {
     info.blas_build = buildSetting(config, "BLAS_INFO");
     info.cpu_capability = lineValue(config, "CPU capability usage: ");
     info.blas_library = blasLibraryProviding_sgemm();
+    info.native_bfloat16 = nativeBfloat16();
     info.cuda_available = torch::cuda::is_available();
     info.cuda_devices = info.cuda_available ? static_cast<int>(torch::cuda::device_count()) : 0;
     return info;

@@ -176,6 +176,10 @@ GeneratedClip WanPipeline::run(const GenerationRequest& r, const GenerationCallb
     if (!r.seed) throw std::logic_error("WanPipeline::run needs a resolved request with a seed");
     GeneratedClip clip;
     clip.request = r;
+    if (dtype_ == at::kBFloat16 && device_.is_cpu() && !nativeBfloat16()) {
+        clip.warnings.push_back("this processor has no bfloat16 instructions (AVX512-BF16): LibTorch emulates them, "
+                                "which is much slower than float32; use --dtype float32");
+    }
     const auto start = Clock::now();
     auto stage = [&](const char* s) {
         if (cb.on_stage) cb.on_stage(s);

@@ -2,6 +2,7 @@
 #include "cli_runner.h"
 
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QtTest>
 
@@ -43,6 +44,11 @@ private slots:
         QCOMPARE(o["data_dir"]["path"].toString(), data.path());
         QCOMPARE(o["data_dir"]["source"].toString(), QStringLiteral("--data-dir"));
         QCOMPARE(o["cuda"]["available"].toBool(), false);
+        // bfloat16 is only worth choosing where the processor has it (else LibTorch emulates it, slowly).
+        QFile cpuinfo(QStringLiteral("/proc/cpuinfo"));
+        QVERIFY(cpuinfo.open(QIODevice::ReadOnly));
+        const QByteArray flags = cpuinfo.readAll();
+        QCOMPARE(o["torch"]["native_bfloat16"].toBool(), flags.contains(" avx512_bf16") || flags.contains(" amx_bf16"));
         QVERIFY(o["sqlite"]["fts5_trigram"].toBool());
         const auto encoders = o["media"]["encoders"].toArray();
         QCOMPARE(encoders.size(), 4);
@@ -58,6 +64,7 @@ private slots:
         QVERIFY(ok.out.contains(QLatin1String("Matmul")));
         QVERIFY(ok.out.contains(QLatin1String("GFLOP/s")));
         QVERIFY(ok.out.contains(QLatin1String("libx264 ok")));
+        QVERIFY(ok.out.contains(QLatin1String("bfloat16")));
         QVERIFY(ok.out.contains(data.path()));
         QVERIFY(ok.out.contains(QLatin1String("All checks passed.")));
     }

@@ -186,6 +186,24 @@ private slots:
         QCOMPARE(clip.video.frames, 5);
     }
 
+    void bfloat16WithoutHardwareSupportIsSaid() {
+        // Emulated bfloat16 is far slower than float32 (runtime.h): a user who asks for it on such a
+        // processor is told why the clip takes so long, and what to use instead.
+        PipelineOptions o;
+        o.dtype = "bfloat16";
+        const auto bf16 = Pipeline::load(referenceModel(), o);
+        auto r = referenceRequest();
+        r.steps = 1;
+        auto mentions = [](const GeneratedClip& c) {
+            for (const auto& w : c.warnings) {
+                if (w.find("no bfloat16 instructions") != std::string::npos && w.find("--dtype float32") != std::string::npos) return true;
+            }
+            return false;
+        };
+        QCOMPARE(mentions(bf16->generate(r)), !nativeBfloat16());
+        QVERIFY(!mentions(pipeline_->generate(r)));  // float32: nothing to say
+    }
+
     void deviceChecks() {
         QVERIFY_THROWS_EXCEPTION(EngineError, checkDeviceSupport("tpu", "float32"));
         QVERIFY_THROWS_EXCEPTION(EngineError, checkDeviceSupport("cpu", "float64"));

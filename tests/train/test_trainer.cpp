@@ -400,6 +400,7 @@ private slots:
             {{QStringLiteral("--dit-lr"), QStringLiteral("0")}, QStringLiteral("--dit-lr: must be a number above 0")},
             {{QStringLiteral("--eval-prompts"), QStringLiteral("-2")}, QStringLiteral("--eval-prompts: must be a whole number of at least 0")},
             {{QStringLiteral("--vocab"), QStringLiteral("5")}, QStringLiteral("--vocab")},
+            {{QStringLiteral("--dit-dtype"), QStringLiteral("float16")}, QStringLiteral("--dit-dtype")},
         };
         for (const auto& [args, expected] : cases) {
             QProcess p;

@@ -1,6 +1,7 @@
 #include "train/recipe.h"
 
 #include "engine/error.h"
+#include "engine/runtime.h"
 #include "engine/safetensors.h"
 #include "engine/wan_pipeline.h"
 #include "eval/world_eval.h"
@@ -325,7 +326,11 @@ void runRecipe(const RecipeOptions& o) {
     dopt.steps = o.dit_steps;
     dopt.batch = o.dit_batch;
     dopt.lr = o.dit_lr;
-    dopt.bf16 = o.dit_bf16;
+    dopt.bf16 = o.dit_dtype == "bfloat16" || (o.dit_dtype == "auto" && engine::nativeBfloat16());
+    say(std::string("[dit] forward passes in ") + (dopt.bf16 ? "bfloat16" : "float32") +
+        (o.dit_dtype != "auto" ? " (--dit-dtype)"
+         : dopt.bf16           ? " (this processor has bfloat16 instructions)"
+                               : " (this processor would emulate bfloat16)"));
     dopt.seed = o.seed + 31;
     dopt.max_length = spec.max_sequence_length;
     dopt.shift = spec.flow_shift;

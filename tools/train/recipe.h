@@ -19,7 +19,10 @@ struct RecipeOptions {
     int64_t dit_steps = 4000;
     int64_t dit_batch = 32;
     double dit_lr = 5e-4;
-    bool dit_bf16 = false;  // DitStageOptions::bf16
+    // Stage 2's forward passes: "bfloat16" (DitStageOptions::bf16), "float32", or "auto": bfloat16 where
+    // the processor has bfloat16 instructions (engine::nativeBfloat16), float32 where LibTorch would
+    // emulate it (21x slower products there). Weights, optimiser and EMA are float32 either way.
+    std::string dit_dtype = "auto";
     int64_t sample_every = 500;  // contact sheet + preview export every N DiT steps
     // ...and `kinora eval`'s world evaluation of that preview on this many prompts, in <phase>/eval.csv:
     // when the model is good enough to ship, measured while it trains. 0: none.
