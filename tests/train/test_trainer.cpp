@@ -9,6 +9,7 @@
 #include "train/model_spec.h"
 #include "train/recipe.h"
 #include "train/tokenizer_stage.h"
+#include "train/train_state.h"
 #include "train/vae_stage.h"
 
 #include <ATen/autocast_mode.h>
@@ -16,6 +17,9 @@
 #include <QProcess>
 #include <QtTest>
 
+#include <ATen/Parallel.h>
+
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 
@@ -388,6 +392,21 @@ private slots:
         } catch (const std::exception& e) {
             QVERIFY2(std::string(e.what()).find("no carry.json") != std::string::npos, e.what());
         }
+    }
+
+    // The training hours of the model card count work, not waiting: a paused run (SIGSTOP) or one
+    // sleeping adds nothing; work done on one thread counts as that share of the compute threads.
+    void computeTimeCountsWorkNotWaiting() {
+        const train::ComputeClock idle(5.0);
+        QThread::msleep(400);
+        QVERIFY2(idle.seconds() - 5.0 < 0.05, qPrintable(QString::number(idle.seconds())));
+        const train::ComputeClock busy(1.0);
+        const std::clock_t start = std::clock();  // this process's processor time
+        volatile double sink = 0;
+        while (std::clock() - start < CLOCKS_PER_SEC * 3 / 10) sink = sink + 1.0;
+        const double expected = 1.0 + 0.3 / at::get_num_threads();
+        QVERIFY2(std::abs(busy.seconds() - expected) < 0.03,
+                 qPrintable(QStringLiteral("%1, expected %2").arg(busy.seconds()).arg(expected)));
     }
 
     // kinora-train's command line refuses values that would make no run, saying what it wants.

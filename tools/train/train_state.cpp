@@ -4,6 +4,7 @@
 #include "engine/safetensors.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <torch/serialize.h>
 
 #include <algorithm>
@@ -13,9 +14,22 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include <time.h>
+
 namespace kinora::train {
 
 namespace fs = std::filesystem;
+
+ComputeClock::ComputeClock(double before)
+    : before_(before), started_(cpuSeconds()), threads_(std::max(1, at::get_num_threads())) {}
+
+double ComputeClock::seconds() const { return before_ + (cpuSeconds() - started_) / threads_; }
+
+double ComputeClock::cpuSeconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
 
 std::vector<at::Tensor> parametersOf(const ModuleSet& modules) {
     std::vector<at::Tensor> out;

@@ -7,7 +7,6 @@
 #include <torch/nn/module.h>
 #include <torch/optim/adamw.h>
 
-#include <chrono>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -64,22 +63,30 @@ private:
 
 struct Checkpoint {
     int64_t step = 0;
-    // Compute time of the stage up to this checkpoint, summed over resumes and warm starts (wall-clock
-    // seconds of the training loop, sampling included); work lost to an interruption after the last
-    // checkpoint is not counted, as it is redone. What the model card's training hours come from.
+    // Compute time of the stage up to this checkpoint, summed over resumes and warm starts (ComputeClock:
+    // the process's CPU time over its compute threads, sampling included); work lost to an interruption
+    // after the last checkpoint is not counted, as it is redone. What the model card's training hours
+    // come from.
     double seconds = 0;
     std::map<std::string, std::string> info;  // stage options, for a human reading state.json
 };
 
-// A stage's compute time (Checkpoint::seconds), counted on from what the checkpoint or warm start had.
+// A stage's compute time (Checkpoint::seconds), counted on from what the checkpoint or warm start had:
+// the CPU time this process used since the clock started, divided by the threads it computes with,
+// i.e. the time the work takes on that many dedicated cores. Wall-clock time was used before (for the
+// bundled model's VAE up to step 7800); it also counted the hours the run sat paused (SIGSTOP while
+// benchmarks ran) or waited for cores a build held, which said more about the machine's day than
+// about the model.
 class ComputeClock {
 public:
-    explicit ComputeClock(double before) : before_(before), started_(std::chrono::steady_clock::now()) {}
-    double seconds() const { return before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count(); }
+    explicit ComputeClock(double before);
+    double seconds() const;
 
 private:
+    static double cpuSeconds();
     double before_;
-    std::chrono::steady_clock::time_point started_;
+    double started_;  // cpuSeconds() at construction
+    int threads_;
 };
 
 // Writes <dir>/{state.json, weights.safetensors, ema.safetensors, optim.pt} into <dir>.tmp then swaps it
