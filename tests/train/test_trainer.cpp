@@ -290,6 +290,8 @@ private slots:
         a.vae_steps = 2;
         a.latent_clips = 8;
         a.dit_steps = 4;
+        a.dit_low_steps = 2;
+        a.dit_low_size = 32;
         a.dit_batch = 2;
         a.sample_every = 1000;
         a.eval_prompts = 3;
@@ -381,6 +383,50 @@ private slots:
         QVERIFY2(first.rfind("5,", 0) == 0, first.c_str());
         QVERIFY(fs::exists(fs::path(y.run) / "vae" / "vae.safetensors"));
         QVERIFY(jsonAt(fs::path(y.run) / "vae" / "report.json").at("seconds").get<double>() > jx.at("vae").at("seconds").get<double>());
+
+        // Export writes the furthest DiT phase's EMA weights (F16) with the VAE: from the full-resolution
+        // phase, or from the low-resolution one while the other has no checkpoint (an early model).
+        const auto emaA = engine::SafetensorsFile::open(a.run + "/dit/ckpt/ema.safetensors");
+        QCOMPARE(QString::fromStdString(train::exportModel(a, (root / "export-a").string())), QString("dit step 4"));
+        const auto exported = engine::SafetensorsFile::open((root / "export-a" / "transformer" / "diffusion_pytorch_model.safetensors").string());
+        // Every EMA weight of the transformer, as F16 (the exported file also holds its buffers).
+        auto exportsEma = [](const engine::SafetensorsFile& ema, const engine::SafetensorsFile& file) {
+            int matched = 0;
+            for (const auto& t : ema.tensors()) {
+                if (t.name.rfind("transformer.", 0) != 0) continue;
+                if (!at::equal(file.tensor(t.name.substr(12)), ema.tensor(t.name).to(at::kHalf))) return -1;
+                ++matched;
+            }
+            return matched;
+        };
+        for (const auto& t : exported->tensors()) QCOMPARE(t.dtype, engine::StDType::F16);
+        QVERIFY(exportsEma(*emaA, *exported) > 10);
+        QVERIFY2(engine::inspectModel((root / "export-a").string()).ok(), "the exported folder does not load");
+        train::RecipeOptions early = a;
+        early.run = (root / "run-early").string();
+        fs::copy(a.run, early.run, fs::copy_options::recursive);
+        fs::remove_all(fs::path(early.run) / "dit");
+        QCOMPARE(QString::fromStdString(train::exportModel(early, (root / "export-early").string())), QString("dit-low step 2"));
+        const auto emaLow = engine::SafetensorsFile::open(a.run + "/dit-low/ckpt/ema.safetensors");
+        const auto exportedLow =
+            engine::SafetensorsFile::open((root / "export-early" / "transformer" / "diffusion_pytorch_model.safetensors").string());
+        QVERIFY(exportsEma(*emaLow, *exportedLow) > 10);
+        // Without a finished VAE or any DiT checkpoint there is nothing to export: the reason, no folder.
+        auto exportError = [&](const train::RecipeOptions& r, const fs::path& to) {
+            try {
+                train::exportModel(r, to.string());
+            } catch (const std::exception& e) {
+                return std::string(e.what());
+            }
+            return std::string("exported");
+        };
+        fs::remove_all(fs::path(early.run) / "dit-low");
+        const auto noDit = exportError(early, root / "export-none");
+        QVERIFY2(noDit.find("no DiT checkpoint yet") != std::string::npos, noDit.c_str());
+        QVERIFY(!fs::exists(root / "export-none"));
+        const auto vaeUnfinished = exportError(xo, root / "export-x");
+        QVERIFY2(vaeUnfinished.find("VAE stage has not finished") != std::string::npos, vaeUnfinished.c_str());
+        QVERIFY(!fs::exists(root / "export-x"));
 
         // A carry folder that is not one is refused with the reason.
         train::RecipeOptions c = b;

@@ -124,8 +124,8 @@ int main(int argc, char** argv) {
         if (init->parsed()) return runInit(spec, tokenizer, out, seed, dtype);
         if (all->parsed()) train::runRecipe(ro);
         if (exp->parsed()) {
-            train::exportModel(ro, out);
-            std::cout << "wrote " << out << " (" << train::computeTime(ro.run) << ")\n";
+            const auto from = train::exportModel(ro, out);
+            std::cout << "wrote " << out << " from " << from << " (" << train::computeTime(ro.run) << ")\n";
         }
         if (carry->parsed()) {
             train::writeCarry(ro, out);

@@ -369,19 +369,40 @@ void runRecipe(const RecipeOptions& o) {
     say("[done] " + p.run.string() + "; " + computeTime(o.run));
 }
 
-void exportModel(const RecipeOptions& o, const std::string& out) {
+std::string exportModel(const RecipeOptions& o, const std::string& out) {
     const Paths p(o.run);
+    if (!fs::exists(p.vaeWeights)) {
+        throw engine::EngineError(o.run + ": the VAE stage has not finished (no " + p.vaeWeights.string() +
+                                  "); a model folder needs its final weights, so let `kinora-train all` go on");
+    }
+    // The furthest DiT phase with a checkpoint: an early model may come from the low-resolution phase
+    // (its weights generate at any size; the preview evaluation measures them at the model's default).
+    std::string phase;
+    fs::path ckpt;
+    for (const auto& [name, folder] : {std::pair<std::string, fs::path>{"dit", p.dit}, {"dit-low", p.ditLow}}) {
+        if (fs::exists(folder / "ckpt" / "state.json")) {
+            phase = name;
+            ckpt = folder / "ckpt";
+            break;
+        }
+    }
+    if (phase.empty()) {
+        throw engine::EngineError(o.run + ": no DiT checkpoint yet (dit/ckpt or dit-low/ckpt); the first is written after " +
+                                  "200 steps of stage 2");
+    }
     const auto spec = specFor(o, p);
     engine::WanVAE vae(spec.vae);
     loadNamed(vae, p.vaeWeights.string(), "");
     const auto cache = loadLatentCache(p.latents.string());
     engine::Umt5Encoder text(spec.text);
     engine::WanTransformer transformer(spec.transformer);
-    // The DiT stage's EMA weights are what sampling uses.
-    const std::string ema = (p.dit / "ckpt" / "ema.safetensors").string();
+    // The EMA weights are what sampling uses.
+    const std::string ema = (ckpt / "ema.safetensors").string();
     loadNamed(text, ema, "text_encoder.");
     loadNamed(transformer, ema, "transformer.");
     writeFolder(spec, cache, text, transformer, vae, p, out, engine::StDType::F16);
+    std::ifstream in((ckpt / "state.json").string());
+    return phase + " step " + std::to_string(nlohmann::json::parse(in).at("step").get<int64_t>());
 }
 
 void writeCarry(const RecipeOptions& o, const std::string& out) {

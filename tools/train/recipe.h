@@ -40,8 +40,9 @@ struct RecipeOptions {
 void runRecipe(const RecipeOptions& options);
 
 // Writes the model folder `out` (F16 weights, latent preview projection) from the run's latest state:
-// the VAE's final weights and the DiT stage's EMA weights.
-void exportModel(const RecipeOptions& options, const std::string& out);
+// the VAE's final weights and the EMA weights of the furthest DiT phase with a checkpoint (the
+// full-resolution one, else the low-resolution one); returns which, e.g. "dit-low step 2400".
+std::string exportModel(const RecipeOptions& options, const std::string& out);
 
 // Writes the carry folder `out` from the run's latest state: what a later machine, which keeps nothing
 // but the repository, needs to go on where this one stopped. The tokenizer, the VAE (its final weights,
