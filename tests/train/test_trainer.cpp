@@ -19,6 +19,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -154,6 +155,49 @@ private slots:
         QCOMPARE(cache.latents.size(2), int64_t(2));  // 5 frames -> 2 latent frames
         const auto reloaded = train::loadLatentCache((dir_.path() + "/latents.safetensors").toStdString());
         QVERIFY(at::equal(reloaded.latents, cache.latents));
+
+        // A build interrupted after two shards goes on from them (not encoding them again) and ends with
+        // the same cache as one that never stopped; shards of another stream are not taken.
+        {
+            namespace fs = std::filesystem;
+            const std::string path = (dir_.path() + "/latents-resumed.safetensors").toStdString();
+            const fs::path parts = path + ".parts";
+            struct Interrupted {};
+            try {
+                train::buildLatentCache(vae, 5, 16, smallWorld(), path, [](int64_t n) {
+                    if (n == 8) throw Interrupted{};
+                }, nullptr, 8);  // shards of 8 clips: two of them
+            } catch (const Interrupted&) {
+            }
+            QVERIFY(!fs::exists(path));
+            QVERIFY(fs::exists(parts / "00000000.safetensors"));
+            const auto stamp = fs::file_time_type::clock::now() - std::chrono::hours(24);
+            fs::last_write_time(parts / "00000000.safetensors", stamp);
+            std::vector<int64_t> reported;
+            const auto resumed = train::buildLatentCache(vae, 5, 16, smallWorld(), path, [&](int64_t n) {
+                reported.push_back(n);
+                if (n == 8) QVERIFY(fs::last_write_time(parts / "00000000.safetensors") == stamp);  // taken as it was
+            }, nullptr, 8);
+            QCOMPARE(reported, (std::vector<int64_t>{8, 16}));
+            QVERIFY(at::equal(resumed.latents, cache.latents));
+            QVERIFY(at::equal(resumed.masks, cache.masks));
+            QCOMPARE(resumed.mean, cache.mean);
+            QVERIFY(!fs::exists(parts));  // the shards go once the cache is whole
+            QVERIFY(at::equal(train::loadLatentCache(path).latents, cache.latents));
+
+            const std::string other = (dir_.path() + "/latents-other.safetensors").toStdString();
+            try {
+                train::buildLatentCache(vae, 5, 16, smallWorld(), other, [](int64_t n) {
+                    if (n == 8) throw Interrupted{};
+                }, nullptr, 8);
+            } catch (const Interrupted&) {
+            }
+            const auto seed6 = train::buildLatentCache(vae, 6, 16, smallWorld(), other, {}, nullptr, 8);
+            const auto straight6 = train::buildLatentCache(vae, 6, 16, smallWorld(), (dir_.path() + "/latents-6.safetensors").toStdString());
+            QVERIFY(at::equal(seed6.latents, straight6.latents));
+            QVERIFY_THROWS_EXCEPTION(std::runtime_error,
+                                     train::buildLatentCache(vae, 5, 16, smallWorld(), other + "-x", {}, nullptr, 12));
+        }
 
         // A low-resolution cache of the same clips for a first phase: normalised with the full cache's
         // statistics (the ones the model ships with), on its own smaller grid.

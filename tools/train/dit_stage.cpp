@@ -9,28 +9,78 @@
 #include <ATen/autocast_mode.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <map>
 #include <optional>
 
 namespace kinora::train {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// A shard of a latent cache being built: clips [first, first + count) as raw (not yet normalised)
+// float32 latents, so that an interrupted build goes on where it stopped and ends bit-identical to
+// one that never stopped.
+std::map<std::string, std::string> shardMeta(uint64_t seed, const WorldBatchOptions& world, int64_t first, int64_t count) {
+    return {{"seed", std::to_string(seed)},           {"frames", std::to_string(world.frames)},
+            {"width", std::to_string(world.width)},   {"height", std::to_string(world.height)},
+            {"chinese_share", std::to_string(world.chinese_share)},
+            {"two_object_share", std::to_string(world.two_object_share)},
+            {"first", std::to_string(first)},         {"count", std::to_string(count)}};
+}
+
+// The shard at `file` when it is complete and of this very stream; nullopt otherwise (rebuilt).
+std::optional<std::pair<at::Tensor, at::Tensor>> readShard(const fs::path& file, const std::map<std::string, std::string>& meta) {
+    if (!fs::exists(file)) return std::nullopt;
+    try {
+        const auto f = engine::SafetensorsFile::open(file.string());
+        if (f->metadata() != meta) return std::nullopt;
+        return std::make_pair(f->tensor("latents").clone(), f->tensor("masks").clone());
+    } catch (const std::exception&) {
+        return std::nullopt;  // unreadable (a damaged disk, a foreign file): encode it again
+    }
+}
+
+}  // namespace
+
 LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, const WorldBatchOptions& world,
                              const std::string& path, const std::function<void(int64_t)>& progress,
-                             const LatentCache* statsFrom) {
+                             const LatentCache* statsFrom, int64_t shardSize) {
     at::InferenceMode guard;
     std::vector<at::Tensor> lat, masks;
-    const int64_t chunk = 8;
+    const int64_t chunk = 8;  // clips per encoder call; shards hold whole chunks, so resuming changes no batch
+    if (shardSize <= 0 || shardSize % chunk != 0) {
+        throw engine::EngineError("latent cache shards hold a multiple of " + std::to_string(chunk) + " clips, not " +
+                                  std::to_string(shardSize));
+    }
     const int temporal = static_cast<int>(vae.config().temporalFactor());
     const int spatial = static_cast<int>(vae.config().spatialFactor());
-    for (int64_t i = 0; i < count; i += chunk) {
-        std::vector<int64_t> idx;
-        for (int64_t k = i; k < std::min(count, i + chunk); ++k) idx.push_back(k);
-        const auto batch = makeWorldBatch(seed, idx, 0, world);
-        lat.push_back(vae.encode(batch.video).first.to(at::kFloat));
-        masks.push_back(maskToLatentGrid(batch.object_mask, temporal, spatial).to(at::kHalf));
-        if (progress) progress(std::min(count, i + chunk));
+    const fs::path parts = path + ".parts";
+    fs::create_directories(parts);
+    for (int64_t first = 0; first < count; first += shardSize) {
+        const int64_t n = std::min(shardSize, count - first);
+        char name[48];
+        std::snprintf(name, sizeof name, "%08lld.safetensors", static_cast<long long>(first));
+        const auto meta = shardMeta(seed, world, first, n);
+        auto shard = readShard(parts / name, meta);
+        if (!shard) {
+            std::vector<at::Tensor> l, m;
+            for (int64_t i = first; i < first + n; i += chunk) {
+                std::vector<int64_t> idx;
+                for (int64_t k = i; k < std::min(first + n, i + chunk); ++k) idx.push_back(k);
+                const auto batch = makeWorldBatch(seed, idx, 0, world);
+                l.push_back(vae.encode(batch.video).first.to(at::kFloat));
+                m.push_back(maskToLatentGrid(batch.object_mask, temporal, spatial).to(at::kHalf));
+            }
+            shard = std::make_pair(at::cat(l, 0), at::cat(m, 0));
+            // writeSafetensors renames a whole file into place: a shard on disk is never torn.
+            engine::writeSafetensors((parts / name).string(), {{"latents", shard->first}, {"masks", shard->second}}, meta);
+        }
+        lat.push_back(shard->first);
+        masks.push_back(shard->second);
+        if (progress) progress(first + n);
     }
     auto all = at::cat(lat, 0);
     LatentCache c;
@@ -49,6 +99,7 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
                               {"width", std::to_string(world.width)}, {"height", std::to_string(world.height)},
                               {"chinese_share", std::to_string(world.chinese_share)},
                               {"two_object_share", std::to_string(world.two_object_share)}});
+    fs::remove_all(parts);
     return c;
 }
 

@@ -270,7 +270,7 @@ void runRecipe(const RecipeOptions& o) {
     } else {
         say("[latents] encoding " + std::to_string(o.latent_clips) + " clips");
         cache = buildLatentCache(vae, o.seed + 21, o.latent_clips, WorldBatchOptions{}, p.latents.string(), [&](int64_t n) {
-            if (n % 500 == 0) say("[latents] " + std::to_string(n));
+            say("[latents] " + std::to_string(n));
         });
     }
 
@@ -353,7 +353,7 @@ void runRecipe(const RecipeOptions& o) {
             say("[latents-low] encoding " + std::to_string(o.latent_clips) + " clips at " + std::to_string(o.dit_low_size) + "x" +
                 std::to_string(o.dit_low_size));
             low = buildLatentCache(vae, o.seed + 21, o.latent_clips, lw, p.latentsLow.string(), [&](int64_t n) {
-                if (n % 500 == 0) say("[latents-low] " + std::to_string(n));
+                say("[latents-low] " + std::to_string(n));
             }, &cache);
         }
         DitStageOptions lo = dopt;
