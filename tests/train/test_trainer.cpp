@@ -193,6 +193,21 @@ private slots:
             } catch (const Interrupted&) {
             }
             const auto seed6 = train::buildLatentCache(vae, 6, 16, smallWorld(), other, {}, nullptr, 8);
+            // ...nor shards of other VAE weights.
+            const std::string otherVae = (dir_.path() + "/latents-other-vae.safetensors").toStdString();
+            try {
+                train::buildLatentCache(vae, 5, 16, smallWorld(), otherVae, [](int64_t n) {
+                    if (n == 8) throw Interrupted{};
+                }, nullptr, 8);
+            } catch (const Interrupted&) {
+            }
+            engine::WanVAE vae2(spec.vae);
+            train::initVae(vae2, 2);
+            const auto byVae2 = train::buildLatentCache(vae2, 5, 16, smallWorld(), otherVae, {}, nullptr, 8);
+            const auto straightVae2 =
+                train::buildLatentCache(vae2, 5, 16, smallWorld(), (dir_.path() + "/latents-vae2.safetensors").toStdString());
+            QVERIFY(at::equal(byVae2.latents, straightVae2.latents));
+            QVERIFY(!at::equal(byVae2.latents, cache.latents));
             const auto straight6 = train::buildLatentCache(vae, 6, 16, smallWorld(), (dir_.path() + "/latents-6.safetensors").toStdString());
             QVERIFY(at::equal(seed6.latents, straight6.latents));
             QVERIFY_THROWS_EXCEPTION(std::runtime_error,

@@ -23,12 +23,30 @@ namespace {
 // A shard of a latent cache being built: clips [first, first + count) as raw (not yet normalised)
 // float32 latents, so that an interrupted build goes on where it stopped and ends bit-identical to
 // one that never stopped.
-std::map<std::string, std::string> shardMeta(uint64_t seed, const WorldBatchOptions& world, int64_t first, int64_t count) {
-    return {{"seed", std::to_string(seed)},           {"frames", std::to_string(world.frames)},
+// `vae` (vaeFingerprint) keeps shards encoded by other weights, say of a retrained VAE, out.
+std::map<std::string, std::string> shardMeta(uint64_t seed, const WorldBatchOptions& world, int64_t first, int64_t count,
+                                             const std::string& vae) {
+    return {{"vae", vae},
+            {"seed", std::to_string(seed)},           {"frames", std::to_string(world.frames)},
             {"width", std::to_string(world.width)},   {"height", std::to_string(world.height)},
             {"chinese_share", std::to_string(world.chinese_share)},
             {"two_object_share", std::to_string(world.two_object_share)},
             {"first", std::to_string(first)},         {"count", std::to_string(count)}};
+}
+
+// FNV-1a over the bytes of every parameter and buffer, as 16 hex digits.
+std::string vaeFingerprint(engine::WanVAE& vae) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    auto add = [&h](const at::Tensor& t) {
+        const auto c = t.detach().to(at::kFloat).contiguous();
+        const auto* b = static_cast<const unsigned char*>(c.data_ptr());
+        for (size_t i = 0; i < c.nbytes(); ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+    };
+    for (const auto& p : vae.named_parameters(true)) add(p.value());
+    for (const auto& b : vae.named_buffers(true)) add(b.value());
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return hex;
 }
 
 // The shard at `file` when it is complete and of this very stream; nullopt otherwise (rebuilt).
@@ -59,11 +77,12 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
     const int spatial = static_cast<int>(vae.config().spatialFactor());
     const fs::path parts = path + ".parts";
     fs::create_directories(parts);
+    const std::string vaeId = vaeFingerprint(vae);
     for (int64_t first = 0; first < count; first += shardSize) {
         const int64_t n = std::min(shardSize, count - first);
         char name[48];
         std::snprintf(name, sizeof name, "%08lld.safetensors", static_cast<long long>(first));
-        const auto meta = shardMeta(seed, world, first, n);
+        const auto meta = shardMeta(seed, world, first, n, vaeId);
         auto shard = readShard(parts / name, meta);
         if (!shard) {
             std::vector<at::Tensor> l, m;

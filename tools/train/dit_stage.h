@@ -24,11 +24,12 @@ struct LatentCache {
 };
 
 // Encodes `count` clips with `vae` (encoder mean), computes the channel statistics and normalises.
-// Saved to / loaded from `path` (safetensors) so it is computed once. While it is built, shards of `shardClips`
-// clips (a multiple of 8) go to `path`.parts/: a build interrupted (an hour at 128x128 on two cores) goes on from the
-// last whole shard and ends with the same cache; `progress` is called after each shard. With `statsFrom`, the latents are
-// normalised with that cache's statistics instead (a low-resolution cache for a first training phase
-// must use the statistics the model is shipped with).
+// Saved to / loaded from `path` (safetensors) so it is computed once. While it is built, shards of
+// `shardClips` clips (a multiple of 8) go to `path`.parts/: a build interrupted (an hour at 128x128 on
+// two cores) goes on from the last whole shard of the same clips and VAE weights, and ends with the
+// same cache; `progress` is called after each shard. With `statsFrom`, the latents are normalised with
+// that cache's statistics instead (a low-resolution cache for a first training phase must use the
+// statistics the model is shipped with).
 LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, const WorldBatchOptions& world,
                              const std::string& path, const std::function<void(int64_t done)>& progress = {},
                              const LatentCache* statsFrom = nullptr, int64_t shardClips = 256);
