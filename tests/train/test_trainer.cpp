@@ -162,13 +162,17 @@ private slots:
             namespace fs = std::filesystem;
             const std::string path = (dir_.path() + "/latents-resumed.safetensors").toStdString();
             const fs::path parts = path + ".parts";
-            struct Interrupted {};
-            try {
-                train::buildLatentCache(vae, 5, 16, smallWorld(), path, [](int64_t n) {
-                    if (n == 8) throw Interrupted{};
-                }, nullptr, 8);  // shards of 8 clips: two of them
-            } catch (const Interrupted&) {
-            }
+            // Builds seed 5's 16 clips in shards of 8 and stops after the first shard.
+            auto interruptedBuild = [&](const std::string& at) {
+                struct Interrupted {};
+                try {
+                    train::buildLatentCache(vae, 5, 16, smallWorld(), at, [](int64_t n) {
+                        if (n == 8) throw Interrupted{};
+                    }, nullptr, 8);
+                } catch (const Interrupted&) {
+                }
+            };
+            interruptedBuild(path);
             QVERIFY(!fs::exists(path));
             QVERIFY(fs::exists(parts / "00000000.safetensors"));
             const auto stamp = fs::file_time_type::clock::now() - std::chrono::hours(24);
@@ -186,21 +190,11 @@ private slots:
             QVERIFY(at::equal(train::loadLatentCache(path).latents, cache.latents));
 
             const std::string other = (dir_.path() + "/latents-other.safetensors").toStdString();
-            try {
-                train::buildLatentCache(vae, 5, 16, smallWorld(), other, [](int64_t n) {
-                    if (n == 8) throw Interrupted{};
-                }, nullptr, 8);
-            } catch (const Interrupted&) {
-            }
+            interruptedBuild(other);
             const auto seed6 = train::buildLatentCache(vae, 6, 16, smallWorld(), other, {}, nullptr, 8);
             // ...nor shards of other VAE weights.
             const std::string otherVae = (dir_.path() + "/latents-other-vae.safetensors").toStdString();
-            try {
-                train::buildLatentCache(vae, 5, 16, smallWorld(), otherVae, [](int64_t n) {
-                    if (n == 8) throw Interrupted{};
-                }, nullptr, 8);
-            } catch (const Interrupted&) {
-            }
+            interruptedBuild(otherVae);
             engine::WanVAE vae2(spec.vae);
             train::initVae(vae2, 2);
             const auto byVae2 = train::buildLatentCache(vae2, 5, 16, smallWorld(), otherVae, {}, nullptr, 8);
