@@ -369,23 +369,28 @@ void runRecipe(const RecipeOptions& o) {
     say("[done] " + p.run.string() + "; " + computeTime(o.run));
 }
 
+namespace {
+
+// The furthest DiT phase with a checkpoint ("dit", else "dit-low") and its ckpt folder; an empty name
+// when stage 2 has written none yet. Export and carry both hand on this phase's weights.
+std::pair<std::string, fs::path> furthestDitPhase(const Paths& p) {
+    for (const auto& [name, folder] : {std::pair<std::string, fs::path>{"dit", p.dit}, {"dit-low", p.ditLow}}) {
+        if (fs::exists(folder / "ckpt" / "state.json")) return {name, folder / "ckpt"};
+    }
+    return {};
+}
+
+}  // namespace
+
 std::string exportModel(const RecipeOptions& o, const std::string& out) {
     const Paths p(o.run);
     if (!fs::exists(p.vaeWeights)) {
         throw engine::EngineError(o.run + ": the VAE stage has not finished (no " + p.vaeWeights.string() +
                                   "); a model folder needs its final weights, so let `kinora-train all` go on");
     }
-    // The furthest DiT phase with a checkpoint: an early model may come from the low-resolution phase
-    // (its weights generate at any size; the preview evaluation measures them at the model's default).
-    std::string phase;
-    fs::path ckpt;
-    for (const auto& [name, folder] : {std::pair<std::string, fs::path>{"dit", p.dit}, {"dit-low", p.ditLow}}) {
-        if (fs::exists(folder / "ckpt" / "state.json")) {
-            phase = name;
-            ckpt = folder / "ckpt";
-            break;
-        }
-    }
+    // An early model may come from the low-resolution phase (its weights generate at any size; the
+    // preview evaluation measures them at the model's default).
+    const auto [phase, ckpt] = furthestDitPhase(p);
     if (phase.empty()) {
         throw engine::EngineError(o.run + ": no DiT checkpoint yet (dit/ckpt or dit-low/ckpt); the first is written after " +
                                   "200 steps of stage 2");
@@ -430,9 +435,7 @@ void writeCarry(const RecipeOptions& o, const std::string& out) {
     }
     engine::writeSafetensors((dir / "vae.safetensors").string(), namedWeights(vae, at::kHalf));
     // The furthest DiT phase with a checkpoint: its EMA weights (what sampling uses) and step.
-    for (const auto& [phase, folder] : {std::pair<std::string, fs::path>{"dit", p.dit}, {"dit-low", p.ditLow}}) {
-        const fs::path ckpt = folder / "ckpt";
-        if (!fs::exists(ckpt / "state.json")) continue;
+    if (const auto [phase, ckpt] = furthestDitPhase(p); !phase.empty()) {
         std::ifstream in((ckpt / "state.json").string());
         const auto state = nlohmann::json::parse(in);
         const auto ema = engine::SafetensorsFile::open((ckpt / "ema.safetensors").string());
@@ -440,7 +443,6 @@ void writeCarry(const RecipeOptions& o, const std::string& out) {
         for (const auto& t : ema->tensors()) named.emplace_back(t.name, ema->tensor(t.name).to(at::kHalf));
         engine::writeSafetensors((dir / "dit-ema.safetensors").string(), named);
         j["dit"] = {{"phase", phase}, {"step", state.at("step").get<int64_t>()}, {"seconds", state.value("seconds", 0.0)}};
-        break;
     }
     if (!j.contains("dit")) fs::remove(dir / "dit-ema.safetensors");
     writeJson((dir / "carry.json").string(), j);
