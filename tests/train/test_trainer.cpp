@@ -346,17 +346,21 @@ private slots:
         a.dit_low_steps = 2;
         a.dit_low_size = 32;
         a.dit_batch = 2;
-        a.sample_every = 1000;
+        a.sample_every = 3;  // not a checkpoint step (every 200): sampling must not wait for one
         a.eval_prompts = 3;
         train::runRecipe(a);
         {
-            // The last step's contact sheet comes with a world evaluation of that preview model.
+            // Every `sample_every` steps and the last step: a contact sheet with a world evaluation of
+            // that preview model.
             std::ifstream csv(a.run + "/dit/eval.csv");
-            std::string header, row, none;
-            QVERIFY(std::getline(csv, header) && std::getline(csv, row));
+            std::string header, row3, row4, none;
+            QVERIFY(std::getline(csv, header) && std::getline(csv, row3) && std::getline(csv, row4));
             QVERIFY2(header.rfind("step,colour,shape,motion,background,coherent", 0) == 0, header.c_str());
-            QVERIFY2(row.rfind("4,", 0) == 0, row.c_str());
+            QVERIFY2(row3.rfind("3,", 0) == 0, row3.c_str());
+            QVERIFY2(row4.rfind("4,", 0) == 0, row4.c_str());
             QVERIFY(!std::getline(csv, none));
+            QVERIFY(fs::exists(fs::path(a.run) / "dit" / "samples-3.png"));
+            QVERIFY(fs::exists(fs::path(a.run) / "dit" / "samples-4.png"));
         }
         const std::string carry = (root / "carry").string();
         train::writeCarry(a, carry);
@@ -382,6 +386,7 @@ private slots:
         train::RecipeOptions b = a;
         b.run = (root / "run-b").string();
         b.dit_steps = 7;
+        b.sample_every = 1000;
         b.carry = carry;
         train::runRecipe(b);
         auto bytes = [](const fs::path& f) {
@@ -429,6 +434,7 @@ private slots:
         y.run = (root / "run-y").string();
         y.carry = carryX;
         y.vae_steps = 5;
+        y.sample_every = 1000;
         train::runRecipe(y);
         std::ifstream vlog(y.run + "/vae/loss.csv");
         std::getline(vlog, header);

@@ -170,7 +170,7 @@ private:
 
 double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
                  const LatentCache& cache, const DitStageOptions& o, const std::function<void(const DitStageReport&)>& on_log,
-                 const std::function<void(int64_t, const std::function<void()>&)>& on_checkpoint) {
+                 const std::function<void(int64_t, const std::function<void()>&)>& on_checkpoint_or_sample) {
     using Clock = std::chrono::steady_clock;
     fs::create_directories(o.dir);
     std::shared_ptr<torch::nn::Module> th(&text, [](torch::nn::Module*) {});
@@ -252,18 +252,19 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             log.row({static_cast<double>(done), r.loss, lr, gn, sps});
             if (on_log) on_log(r);
         }
-        if (done % o.checkpoint_every == 0 || done == o.steps) {
+        const bool checkpointNow = done % o.checkpoint_every == 0 || done == o.steps;
+        if (checkpointNow) {
             state.step = done;
             state.seconds = clock.seconds();
             state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(o.lr)},
                           {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(o.shift)},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
-            if (on_checkpoint) {
-                for (auto& p : params) p.set_requires_grad(false);
-                on_checkpoint(done, swapEma);
-                for (auto& p : params) p.set_requires_grad(true);
-            }
+        }
+        if ((checkpointNow || (o.sample_every > 0 && done % o.sample_every == 0)) && on_checkpoint_or_sample) {
+            for (auto& p : params) p.set_requires_grad(false);
+            on_checkpoint_or_sample(done, swapEma);
+            for (auto& p : params) p.set_requires_grad(true);
         }
     }
     ema.swap(modules);

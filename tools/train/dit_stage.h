@@ -48,6 +48,9 @@ struct DitStageOptions {
     int max_length = 64;
     uint64_t seed = 2;
     int64_t checkpoint_every = 200;
+    // `on_checkpoint_or_sample` also runs every `sample_every` steps (0: only at checkpoints), so that
+    // contact sheets and evaluations need not fall on checkpoint steps.
+    int64_t sample_every = 0;
     int64_t log_every = 10;
     double chinese_share = 0.3;
     // Forward passes under CPU autocast to bfloat16 (weights, optimiser, loss and EMA stay float32).
@@ -66,13 +69,13 @@ struct DitStageReport {
     double loss = 0, lr = 0, grad_norm = 0, seconds_per_step = 0;
 };
 
-// Trains both in place, resuming from <dir>/ckpt; `on_log` after each logged step and `on_checkpoint`
-// after each checkpoint (e.g. to sample and evaluate with the EMA weights swapped in: `swap_ema`
-// swaps them in and out). Returns the compute time in seconds up to the end of the stage, counted
+// Trains both in place, resuming from <dir>/ckpt; `on_log` after each logged step and
+// `on_checkpoint_or_sample` after each checkpoint and every `sample_every` steps (e.g. to sample and
+// evaluate with the EMA weights swapped in: `swap_ema` swaps them in and out). Returns the compute time in seconds up to the end of the stage, counted
 // from `start_seconds` (Checkpoint::seconds).
 double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
                  const LatentCache& cache, const DitStageOptions& options,
                  const std::function<void(const DitStageReport&)>& on_log = {},
-                 const std::function<void(int64_t step, const std::function<void()>& swap_ema)>& on_checkpoint = {});
+                 const std::function<void(int64_t step, const std::function<void()>& swap_ema)>& on_checkpoint_or_sample = {});
 
 }  // namespace kinora::train
