@@ -5,6 +5,7 @@
 #include "engine/pipeline.h"
 #include "engine/safetensors.h"
 #include "engine/tokenizer.h"
+#include "train/contact_sheet.h"
 #include "train/dit_stage.h"
 #include "train/model_spec.h"
 #include "train/recipe.h"
@@ -497,6 +498,34 @@ private slots:
         } catch (const std::exception& e) {
             QVERIFY2(std::string(e.what()).find("no carry.json") != std::string::npos, e.what());
         }
+    }
+
+    // A contact sheet draws its labels in ASCII; a label its font cannot draw (a Chinese prompt once came
+    // out as a row of '?') is refused with the reason, and a drawable one gives one row per clip.
+    void contactSheetRefusesLabelsItCannotDraw() {
+        media::Clip clip;
+        for (int f = 0; f < 5; ++f) {
+            media::Frame fr;
+            fr.width = fr.height = 16;
+            fr.rgb.assign(16 * 16 * 3, static_cast<uint8_t>(40 * f));
+            clip.frames.push_back(fr);
+        }
+        const std::string png = (dir_.path() + "/sheet.png").toStdString();
+        try {
+            train::writeContactSheet(png, {clip}, {"黑色背景上一个红色的圆向左移动"});
+            QFAIL("a Chinese label was drawn");
+        } catch (const std::exception& e) {
+            QVERIFY2(std::string(e.what()).find("not ASCII") != std::string::npos, e.what());
+        }
+        QVERIFY(!QFileInfo::exists(QString::fromStdString(png)));
+        train::writeContactSheet(png, {clip, clip}, {"(in Chinese) a red circle", "a red circle"});
+        // The PNG's IHDR: width and height, big-endian, at bytes 16 and 20 (no QtGui in this test).
+        std::ifstream in(png, std::ios::binary);
+        unsigned char head[24] = {};
+        QVERIFY(in.read(reinterpret_cast<char*>(head), sizeof head));
+        auto be32 = [&](int at) { return (head[at] << 24) | (head[at + 1] << 16) | (head[at + 2] << 8) | head[at + 3]; };
+        QCOMPARE(be32(16), 5 * (128 + 4) + 4);
+        QCOMPARE(be32(20), 2 * (128 + 18 + 4) + 4);
     }
 
     // The training hours of the model card count work, not waiting: a paused run (SIGSTOP) or one

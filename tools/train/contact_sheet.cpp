@@ -14,6 +14,14 @@ namespace kinora::train {
 
 void writeContactSheet(const std::string& path, const std::vector<media::Clip>& clips, const std::vector<std::string>& labels) {
     if (clips.empty()) return;
+    // OpenCV's fonts draw ASCII only: another label would come out as a row of '?' (as a Chinese prompt
+    // once did), so it is refused and the caller labels the row by its meaning instead.
+    for (const auto& label : labels) {
+        if (std::any_of(label.begin(), label.end(), [](char ch) { return static_cast<unsigned char>(ch) >= 128; })) {
+            throw engine::EngineError("contact sheet label \"" + label + "\" is not ASCII, which the sheet's font cannot draw; " +
+                                      "label the row in ASCII (e.g. \"(in Chinese) ...\")");
+        }
+    }
     const int cols = 5, cell = 128, pad = 4, labelH = 18;
     const int rows = static_cast<int>(clips.size());
     cv::Mat sheet(rows * (cell + labelH + pad) + pad, cols * (cell + pad) + pad, CV_8UC3, cv::Scalar(30, 30, 30));
@@ -29,10 +37,8 @@ void writeContactSheet(const std::string& path, const std::vector<media::Clip>& 
             cv::resize(bgr, scaled, {cell, cell}, 0, 0, cv::INTER_NEAREST);
             scaled.copyTo(sheet(cv::Rect(pad + c * (cell + pad), pad + r * (cell + labelH + pad), cell, cell)));
         }
-        std::string label = r < static_cast<int>(labels.size()) ? labels[static_cast<size_t>(r)] : "";
-        std::string ascii;
-        for (const char ch : label) ascii += (static_cast<unsigned char>(ch) < 128) ? ch : '?';
-        cv::putText(sheet, ascii, {pad, pad + r * (cell + labelH + pad) + cell + 13}, cv::FONT_HERSHEY_SIMPLEX, 0.42,
+        const std::string label = r < static_cast<int>(labels.size()) ? labels[static_cast<size_t>(r)] : "";
+        cv::putText(sheet, label, {pad, pad + r * (cell + labelH + pad) + cell + 13}, cv::FONT_HERSHEY_SIMPLEX, 0.42,
                     cv::Scalar(230, 230, 230), 1, cv::LINE_AA);
     }
     if (!cv::imwrite(path, sheet)) throw engine::EngineError(path + ": cannot write the contact sheet");

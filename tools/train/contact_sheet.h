@@ -9,7 +9,8 @@
 namespace kinora::train {
 
 // One row per clip: frames 0, 4, 8, 12, 16 (or evenly spaced), the label printed under the row
-// (ASCII only: OpenCV's fonts have no Chinese). Written as PNG.
+// (ASCII only: OpenCV's fonts have no Chinese; another label is refused with an EngineError). Written
+// as PNG.
 void writeContactSheet(const std::string& path, const std::vector<media::Clip>& clips,
                        const std::vector<std::string>& labels);
 
