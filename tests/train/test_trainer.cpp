@@ -554,6 +554,7 @@ private slots:
             {{QStringLiteral("--eval-prompts"), QStringLiteral("-2")}, QStringLiteral("--eval-prompts: must be a whole number of at least 0")},
             {{QStringLiteral("--vocab"), QStringLiteral("5")}, QStringLiteral("--vocab")},
             {{QStringLiteral("--dit-dtype"), QStringLiteral("float16")}, QStringLiteral("--dit-dtype")},
+            {{QStringLiteral("--object-weight"), QStringLiteral("0.5")}, QStringLiteral("--object-weight")},
         };
         for (const auto& [args, expected] : cases) {
             QProcess p;

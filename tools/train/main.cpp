@@ -103,6 +103,8 @@ int main(int argc, char** argv) {
     all->add_option("--dit-steps", ro.dit_steps, "Text encoder + transformer optimiser steps")->check(atLeast(1));
     all->add_option("--dit-batch", ro.dit_batch, "Batch size of stage 2")->check(atLeast(1));
     all->add_option("--dit-lr", ro.dit_lr, "Peak learning rate of stage 2")->check(aboveZero());
+    all->add_option("--object-weight", ro.object_weight, "Stage 2's loss weight on latent cells the objects cover (1: none)")
+        ->check(CLI::Range(1.0, 100.0));
     all->add_option("--dit-dtype", ro.dit_dtype,
                     "Stage 2's forward passes: bfloat16 (CPU autocast), float32, or auto: bfloat16 only where the "
                     "processor has bfloat16 instructions (AVX512-BF16), which make it 1.8x faster")

@@ -333,6 +333,7 @@ void runRecipe(const RecipeOptions& o) {
     dopt.batch = o.dit_batch;
     dopt.lr = o.dit_lr;
     dopt.sample_every = o.sample_every;
+    dopt.object_weight = o.object_weight;
     dopt.bf16 = o.dit_dtype == "bfloat16" || (o.dit_dtype == "auto" && engine::nativeBfloat16());
     say(std::string("[dit] forward passes in ") + (dopt.bf16 ? "bfloat16" : "float32") +
         (o.dit_dtype != "auto" ? " (--dit-dtype)"

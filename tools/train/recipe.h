@@ -19,6 +19,7 @@ struct RecipeOptions {
     int64_t dit_steps = 4000;
     int64_t dit_batch = 32;
     double dit_lr = 5e-4;
+    double object_weight = 1.0;  // DitStageOptions::object_weight (why 1: there)
     // Stage 2's forward passes: "bfloat16" (DitStageOptions::bf16), "float32", or "auto": bfloat16 where
     // the processor has bfloat16 instructions (engine::nativeBfloat16), float32 where LibTorch would
     // emulate it (21x slower products there). Weights, optimiser and EMA are float32 either way.
