@@ -48,8 +48,8 @@ struct DitStageOptions {
     // training steps: the median sigma is 0.75 with shift 3) the loss is minimised by E[w v | x_t] /
     // E[w | x_t], which pulls every uncertain cell towards the object's colour. Measured on kinora-tiny's
     // 64x64 phase from the same step-1400 checkpoint: 350 more steps at weight 10 still flooded the
-    // frame with the prompt's colour (samples at guidance 1 and 5 alike); at weight 1 backgrounds came
-    // back (black, snow, white) with the object as one region.
+    // frame with the prompt's colour (at step 1500 it did so at guidance 1 as at 5: not guidance); at
+    // weight 1 backgrounds came back (black, snow, white) with the object as one region.
     double object_weight = 1.0;
     double shift = 3.0;            // timestep shift, as at inference
     int max_length = 64;
