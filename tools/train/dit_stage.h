@@ -78,8 +78,8 @@ struct DitStageReport {
 
 // Trains both in place, resuming from <dir>/ckpt; `on_log` after each logged step and
 // `on_checkpoint_or_sample` after each checkpoint and every `sample_every` steps (e.g. to sample and
-// evaluate with the EMA weights swapped in: `swap_ema` swaps them in and out). Returns the compute time in seconds up to the end of the stage, counted
-// from `start_seconds` (Checkpoint::seconds).
+// evaluate with the EMA weights swapped in: `swap_ema` swaps them in and out). Returns the compute
+// time in seconds up to the end of the stage, counted from `start_seconds` (Checkpoint::seconds).
 double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
                  const LatentCache& cache, const DitStageOptions& options,
                  const std::function<void(const DitStageReport&)>& on_log = {},

@@ -138,19 +138,20 @@ void writeFolder(const ModelSpec& specIn, const LatentCache& cache, engine::Umt5
     writeJson((fs::path(out) / "vae" / "latent_preview.json").string(), fitPreview(cache, 24));
 }
 
-// A fixed set of prompts the contact sheets always show, seen and held-out, English and Chinese, each
-// with its row label: the sheet's font draws only ASCII, so a Chinese prompt is labelled by its meaning.
+// A fixed set of prompts the contact sheets always show, seen and held-out, English and Chinese. The
+// sheet's font draws only ASCII, so a Chinese prompt has a row label saying what it means (empty: the
+// prompt is its own label).
 struct SheetPrompt {
     std::string prompt, label;
 };
 const std::vector<SheetPrompt> kSheetPrompts = {
-    {"a red circle moving left on a black background", "a red circle moving left on a black background"},
-    {"a yellow square bouncing on green grass", "a yellow square bouncing on green grass"},
-    {"a blue triangle falling in the snow", "a blue triangle falling in the snow"},
-    {"a white star spinning on a night sky", "a white star spinning on a night sky"},
-    {"a green circle growing on a white background", "a green circle growing on a white background"},
-    {"an orange square moving right at sunset", "an orange square moving right at sunset"},
-    {"a purple triangle moving up on a blue sky", "a purple triangle moving up on a blue sky"},
+    {"a red circle moving left on a black background", ""},
+    {"a yellow square bouncing on green grass", ""},
+    {"a blue triangle falling in the snow", ""},
+    {"a white star spinning on a night sky", ""},
+    {"a green circle growing on a white background", ""},
+    {"an orange square moving right at sunset", ""},
+    {"a purple triangle moving up on a blue sky", ""},
     {"黑色背景上一个红色的圆向左移动", "(in Chinese) a red circle moving left on a black background"},
 };
 
@@ -160,7 +161,7 @@ void sampleSheet(const std::string& modelDir, const std::string& png, int size =
     std::vector<media::Clip> clips;
     std::vector<std::string> labels;
     for (const auto& [prompt, label] : kSheetPrompts) {
-        labels.push_back(label);
+        labels.push_back(label.empty() ? prompt : label);
         engine::GenerationRequest r;
         r.prompt = prompt;
         r.seed = 7;
