@@ -543,6 +543,35 @@ private slots:
                  qPrintable(QStringLiteral("%1, expected %2").arg(busy.seconds()).arg(expected)));
     }
 
+    // A run trained on past its planned end (--dit-steps 4000,12000): the steps before the old end keep
+    // the learning rates they had, and after it the schedule warms up and decays again to the new end.
+    void learningRateScheduleRestartsAtEachPlannedEnd() {
+        const double peak = 5e-4;
+        for (int64_t step = 0; step < 100; ++step) {
+            QCOMPARE(train::cyclicLearningRate(step, {}, 100, 10, peak), train::learningRate(step, 100, 10, peak));
+        }
+        for (int64_t step = 0; step < 40; ++step) {
+            QCOMPARE(train::cyclicLearningRate(step, {40, 70}, 100, 10, peak), train::learningRate(step, 40, 10, peak));
+        }
+        QVERIFY(train::learningRate(39, 40, 10, peak) < 0.11 * peak);                         // the old end: decayed
+        QCOMPARE(train::cyclicLearningRate(40, {40, 70}, 100, 10, peak), peak / 10);          // warming up again
+        QCOMPARE(train::cyclicLearningRate(49, {40, 70}, 100, 10, peak), peak);
+        QCOMPARE(train::cyclicLearningRate(69, {40, 70}, 100, 10, peak), train::learningRate(29, 30, 10, peak));
+        QCOMPARE(train::cyclicLearningRate(70, {40, 70}, 100, 10, peak), peak / 10);
+        QCOMPARE(train::cyclicLearningRate(99, {40, 70}, 100, 10, peak), train::learningRate(29, 30, 10, peak));
+
+        // A plan whose ends do not increase is refused before anything starts.
+        QProcess p;
+        p.start(QStringLiteral(KINORA_TRAIN), {QStringLiteral("all"), QStringLiteral("--run"), dir_.path() + QStringLiteral("/never-plan"),
+                                               QStringLiteral("--spec"), QStringLiteral("spec.json"), QStringLiteral("--dit-steps"),
+                                               QStringLiteral("4000,3000")});
+        QVERIFY(p.waitForFinished(30000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(err.contains(QStringLiteral("--dit-steps 4000,3000: each planned end must be above the one before")), qPrintable(err));
+        QVERIFY(!QFileInfo::exists(dir_.path() + QStringLiteral("/never-plan")));
+    }
+
     // kinora-train's command line refuses values that would make no run, saying what it wants.
     void badOptionsAreRefusedWithTheReason() {
         const QStringList base{QStringLiteral("all"), QStringLiteral("--run"), dir_.path() + QStringLiteral("/never"),

@@ -202,7 +202,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     auto lastLog = Clock::now();
     int64_t sinceLog = 0;
     for (int64_t step = state.step; step < o.steps; ++step) {
-        const double lr = learningRate(step, o.steps, o.warmup, o.lr) * rewarmFactor(step, o.start_step, o.warmup);
+        const double lr = cyclicLearningRate(step, o.restarts, o.steps, o.warmup, o.lr) * rewarmFactor(step, o.start_step, o.warmup);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
         const auto idx = batchIndices(o.seed, step, o.batch, pool);
         const auto idxT = at::tensor(idx, at::kLong);

@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace kinora::train {
 
@@ -38,6 +39,9 @@ LatentCache loadLatentCache(const std::string& path);
 struct DitStageOptions {
     std::string dir;
     int64_t steps = 4000;
+    // Steps where the learning-rate schedule starts again (cyclicLearningRate): the ends of earlier
+    // plans of this phase.
+    std::vector<int64_t> restarts;
     int64_t batch = 32;
     double lr = 5e-4;
     int64_t warmup = 200;

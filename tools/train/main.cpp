@@ -100,7 +100,12 @@ int main(int argc, char** argv) {
     }
     all->add_option("--vae-steps", ro.vae_steps, "VAE optimiser steps")->check(atLeast(1));
     all->add_option("--latent-clips", ro.latent_clips, "Clips in the latent cache")->check(atLeast(1));
-    all->add_option("--dit-steps", ro.dit_steps, "Text encoder + transformer optimiser steps")->check(atLeast(1));
+    std::vector<int64_t> ditPlan;
+    all->add_option("--dit-steps", ditPlan,
+                    "Text encoder + transformer optimiser steps at full resolution; a list such as 4000,12000 trains "
+                    "on past an earlier plan's end, where the learning-rate schedule starts again")
+        ->delimiter(',')
+        ->check(atLeast(1));
     all->add_option("--dit-batch", ro.dit_batch, "Batch size of stage 2")->check(atLeast(1));
     all->add_option("--dit-lr", ro.dit_lr, "Peak learning rate of stage 2")->check(aboveZero());
     all->add_option("--object-weight", ro.object_weight, "Stage 2's loss weight on latent cells the objects cover (1: none)")
@@ -124,6 +129,10 @@ int main(int argc, char** argv) {
         app.parse(argc, argv);
         engine::configureThreads(threads);
         if (init->parsed()) return runInit(spec, tokenizer, out, seed, dtype);
+        if (!ditPlan.empty()) {
+            ro.dit_steps = ditPlan.back();
+            ro.dit_restarts.assign(ditPlan.begin(), ditPlan.end() - 1);
+        }
         if (all->parsed()) train::runRecipe(ro);
         if (exp->parsed()) {
             const auto from = train::exportModel(ro, out);

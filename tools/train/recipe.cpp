@@ -208,6 +208,20 @@ std::string evaluatePreview(const fs::path& model, const fs::path& dir, int64_t 
 }  // namespace
 
 void runRecipe(const RecipeOptions& o) {
+    {  // before hours of earlier stages: a bad plan is refused at once
+        std::string plan;
+        int64_t prev = 0;
+        bool increasing = true;
+        for (const int64_t end : o.dit_restarts) {
+            plan += std::to_string(end) + ",";
+            increasing = increasing && end > prev;
+            prev = end;
+        }
+        if (!increasing || prev >= o.dit_steps) {
+            throw engine::EngineError("--dit-steps " + plan + std::to_string(o.dit_steps) +
+                                      ": each planned end must be above the one before, e.g. 4000,12000");
+        }
+    }
     const Paths p(o.run);
     fs::create_directories(p.run);
     auto say = [](const std::string& s) {
@@ -331,6 +345,7 @@ void runRecipe(const RecipeOptions& o) {
     DitStageOptions dopt;
     dopt.dir = p.dit.string();
     dopt.steps = o.dit_steps;
+    dopt.restarts = o.dit_restarts;
     dopt.batch = o.dit_batch;
     dopt.lr = o.dit_lr;
     dopt.sample_every = o.sample_every;

@@ -7,6 +7,7 @@
 #include "train/vae_stage.h"
 
 #include <string>
+#include <vector>
 
 namespace kinora::train {
 
@@ -17,6 +18,9 @@ struct RecipeOptions {
     int64_t vae_steps = 3000;
     int64_t latent_clips = 6000;
     int64_t dit_steps = 4000;
+    // Earlier planned ends of the full-resolution DiT phase, where its learning-rate schedule starts
+    // again (DitStageOptions::restarts); each below dit_steps.
+    std::vector<int64_t> dit_restarts;
     int64_t dit_batch = 32;
     double dit_lr = 5e-4;
     double object_weight = 1.0;  // DitStageOptions::object_weight (why 1: there)

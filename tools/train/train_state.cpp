@@ -87,6 +87,18 @@ double learningRate(int64_t step, int64_t total, int64_t warmup, double peak, do
     return peak * (final_fraction + (1 - final_fraction) * 0.5 * (1 + std::cos(M_PI * progress)));
 }
 
+double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, int64_t total, int64_t warmup, double peak) {
+    int64_t begin = 0, end = total;
+    for (const int64_t r : restarts) {
+        if (r <= step) begin = r;
+        else {
+            end = r;
+            break;
+        }
+    }
+    return learningRate(step - begin, end - begin, warmup, peak);
+}
+
 namespace {
 
 uint64_t mix(uint64_t x) {  // splitmix64 finaliser

@@ -39,6 +39,12 @@ private:
 // Learning rate with linear warm-up then cosine decay to `final_fraction` of the peak.
 double learningRate(int64_t step, int64_t total, int64_t warmup, double peak, double final_fraction = 0.1);
 
+// learningRate over cycles: the schedule starts again (warm-up, then cosine decay) at each step in
+// `restarts` (increasing, each in (0, total)), and the last cycle ends at `total`. This is how a run that
+// reached its planned end trains on: the total grows and the old end becomes a restart, so the steps
+// before it keep the learning rates they had, and a run from scratch with the same list reproduces it.
+double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, int64_t total, int64_t warmup, double peak);
+
 // After a warm start at `start` (weights carried in, a fresh optimiser): the factor on the learning rate
 // that warms it up again over `warmup` steps; 1 when start is 0 (a run from scratch or a checkpoint).
 double rewarmFactor(int64_t step, int64_t start, int64_t warmup);
