@@ -383,6 +383,7 @@ void runRecipe(const RecipeOptions& o) {
         DitStageOptions lo = dopt;
         lo.dir = p.ditLow.string();
         lo.steps = o.dit_low_steps;
+        lo.restarts.clear();  // the plan's restarts are steps of the full-resolution phase, not of this one
         lo.start_step = lowStart;
         lo.start_seconds = lowSeconds;
         // The full-resolution phase's clock goes on from the low one's (when it starts from it).
