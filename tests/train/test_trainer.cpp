@@ -572,6 +572,46 @@ private slots:
         QVERIFY(!QFileInfo::exists(dir_.path() + QStringLiteral("/never-plan")));
     }
 
+    // The plan's restarts belong to the 128x128 phase: the 64x64 phase before it decays over its own steps.
+    void lowResolutionPhaseKeepsItsOwnSchedule() {
+        namespace fs = std::filesystem;
+        const fs::path root = (dir_.path() + "/plan-test").toStdString();
+        fs::create_directories(root);
+        auto spec = tinySpec(320);
+        spec.steps = 1;
+        const std::string specPath = (root / "spec.json").string();
+        std::ofstream(specPath) << spec.toJson().dump(2);
+        train::RecipeOptions o;
+        o.run = (root / "run").string();
+        o.spec = specPath;
+        o.vocab_size = 300;
+        o.vae_steps = 2;
+        o.latent_clips = 8;
+        o.dit_low_steps = 4;
+        o.dit_low_size = 32;
+        o.dit_steps = 6;
+        o.dit_restarts = {5};
+        o.dit_warmup = 1;  // past the warm-up at once, so that the decay (which depends on the end) shows
+        o.dit_batch = 2;
+        o.sample_every = 1000;
+        o.eval_prompts = 0;
+        train::runRecipe(o);
+        auto lastLr = [](const std::string& csvPath) {
+            std::ifstream csv(csvPath);
+            std::string line, last;
+            while (std::getline(csv, line)) last = line;
+            const auto a = last.find(','), b = last.find(',', a + 1), c = last.find(',', b + 1);
+            return std::make_pair(std::stoll(last.substr(0, a)), std::stod(last.substr(b + 1, c - b - 1)));
+        };
+        const auto low = lastLr(o.run + "/dit-low/loss.csv");
+        QCOMPARE(low.first, int64_t(4));
+        const double lowExpected = train::learningRate(3, 4, 1, o.dit_lr);
+        QVERIFY2(std::abs(low.second - lowExpected) < 1e-6 * o.dit_lr, qPrintable(QStringLiteral("%1, expected %2").arg(low.second).arg(lowExpected)));
+        const auto full = lastLr(o.run + "/dit/loss.csv");
+        QCOMPARE(full.first, int64_t(6));
+        QVERIFY(std::abs(full.second - o.dit_lr) < 1e-6 * o.dit_lr);  // step 5 starts the plan's second cycle
+    }
+
     // kinora-train's command line refuses values that would make no run, saying what it wants.
     void badOptionsAreRefusedWithTheReason() {
         const QStringList base{QStringLiteral("all"), QStringLiteral("--run"), dir_.path() + QStringLiteral("/never"),

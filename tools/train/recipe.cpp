@@ -348,6 +348,7 @@ void runRecipe(const RecipeOptions& o) {
     dopt.restarts = o.dit_restarts;
     dopt.batch = o.dit_batch;
     dopt.lr = o.dit_lr;
+    dopt.warmup = o.dit_warmup;
     dopt.sample_every = o.sample_every;
     dopt.object_weight = o.object_weight;
     dopt.bf16 = o.dit_dtype == "bfloat16" || (o.dit_dtype == "auto" && engine::nativeBfloat16());

@@ -23,6 +23,7 @@ struct RecipeOptions {
     std::vector<int64_t> dit_restarts;
     int64_t dit_batch = 32;
     double dit_lr = 5e-4;
+    int64_t dit_warmup = 200;  // learning-rate warm-up steps of each DiT phase (and after each restart)
     double object_weight = 1.0;  // DitStageOptions::object_weight (why 1: there)
     // Stage 2's forward passes: "bfloat16" (DitStageOptions::bf16), "float32", or "auto": bfloat16 where
     // the processor has bfloat16 instructions (engine::nativeBfloat16), float32 where LibTorch would
