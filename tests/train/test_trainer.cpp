@@ -230,7 +230,7 @@ private slots:
 
         // `interrupt_at`: the run dies right after the checkpoint of that step (as a killed process would).
         auto runTo = [&](const std::string& dir, int64_t steps, std::vector<double>* losses, int64_t interrupt_at = -1,
-                         bool bf16 = false) {
+                         bool bf16 = false, double late_shift = 0, int64_t late_shift_from = -1) {
             engine::Umt5Encoder text(spec.text);
             engine::WanTransformer transformer(spec.transformer);
             train::initTextEncoder(text, 2);
@@ -245,6 +245,8 @@ private slots:
             o.log_every = 1;
             o.checkpoint_every = 3;
             o.bf16 = bf16;
+            o.late_shift = late_shift;
+            o.late_shift_from = late_shift_from;
             train::runDitStage(
                 text, transformer, *tokenizer_, cache, o,
                 [&](const train::DitStageReport& r) {
@@ -282,6 +284,19 @@ private slots:
         }
         qInfo("resume vs uninterrupted: max weight difference %.3g", worst);
         QCOMPARE(worst, 0.0);
+
+        // A shift changed from step 6 on: the steps before it are the plain run's, the ones after draw
+        // other noise levels, and the checkpoint says which shift it trained with last.
+        std::vector<double> plain, late;
+        runTo((dir_.path() + "/dit-shift-a").toStdString(), 9, &plain);
+        runTo((dir_.path() + "/dit-shift-b").toStdString(), 9, &late, -1, false, 1.0, 6);
+        QCOMPARE(late.size(), size_t(9));
+        for (size_t i = 0; i < 6; ++i) QCOMPARE(late[i], plain[i]);
+        for (size_t i = 6; i < 9; ++i) QVERIFY2(late[i] != plain[i], qPrintable(QString::number(i)));
+        {
+            std::ifstream in(dir_.path().toStdString() + "/dit-shift-b/ckpt/state.json");
+            QCOMPARE(nlohmann::json::parse(in).at("info").at("shift").get<std::string>(), std::string("1.000000"));
+        }
 
         // The same in bfloat16 forward passes (CPU autocast): it learns as well, keeps float32 weights,
         // and resumes exactly.
@@ -624,6 +639,8 @@ private slots:
             {{QStringLiteral("--vocab"), QStringLiteral("5")}, QStringLiteral("--vocab")},
             {{QStringLiteral("--dit-dtype"), QStringLiteral("float16")}, QStringLiteral("--dit-dtype")},
             {{QStringLiteral("--object-weight"), QStringLiteral("0.5")}, QStringLiteral("--object-weight")},
+            {{QStringLiteral("--dit-shift"), QStringLiteral("0.5@7000")}, QStringLiteral("--dit-shift: want a shift from 1 to 20")},
+            {{QStringLiteral("--dit-shift"), QStringLiteral("2@")}, QStringLiteral("not '2@'")},
         };
         for (const auto& [args, expected] : cases) {
             QProcess p;

@@ -228,8 +228,9 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
 
         // Flow matching (rectified flow, as Wan): x_t = (1 - s) x0 + s noise, target v = noise - x0, with
         // s from a logit-normal distribution shifted like the inference schedule.
+        const double shift = o.late_shift_from >= 0 && step >= o.late_shift_from ? o.late_shift : o.shift;
         const auto u = at::sigmoid(at::randn({o.batch}, gen));
-        const auto sigma = o.shift * u / (1 + (o.shift - 1) * u);
+        const auto sigma = shift * u / (1 + (shift - 1) * u);
         const auto noise = at::randn(x0.sizes(), gen);
         const auto s5 = sigma.view({-1, 1, 1, 1, 1});
         const auto xt = (1 - s5) * x0 + s5 * noise;
@@ -257,7 +258,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             state.step = done;
             state.seconds = clock.seconds();
             state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(o.lr)},
-                          {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(o.shift)},
+                          {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(o.late_shift_from >= 0 && done > o.late_shift_from ? o.late_shift : o.shift)},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }

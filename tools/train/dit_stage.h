@@ -56,6 +56,10 @@ struct DitStageOptions {
     // weight 1 backgrounds came back (black, snow, white) with the object as one region.
     double object_weight = 1.0;
     double shift = 3.0;            // timestep shift, as at inference
+    // From step `late_shift_from` on (-1: never), training timesteps use `late_shift` instead: a run
+    // that changed its shift part-way stays reproducible from scratch by one command.
+    double late_shift = 0;
+    int64_t late_shift_from = -1;
     int max_length = 64;
     uint64_t seed = 2;
     int64_t checkpoint_every = 200;

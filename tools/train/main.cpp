@@ -17,6 +17,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <optional>
+#include <tuple>
 #include <iostream>
 
 using namespace kinora;
@@ -50,6 +52,33 @@ CLI::Validator aboveZero() {
             return "must be a number above 0, not '" + v + "'";
         },
         ">0");
+}
+
+// "--dit-shift F" (from the phase's start) or "F@STEP" -> {F, STEP}; nothing when it has another form.
+std::optional<std::pair<double, int64_t>> parseShiftPlan(const std::string& v) {
+    const auto at = v.find('@');
+    try {
+        size_t used = 0;
+        const std::string f = v.substr(0, at);
+        const double shift = std::stod(f, &used);
+        if (used != f.size() || !(shift >= 1 && shift <= 20)) return std::nullopt;
+        if (at == std::string::npos) return std::make_pair(shift, int64_t(0));
+        const std::string st = v.substr(at + 1);
+        const long long step = std::stoll(st, &used);
+        if (used != st.size() || step < 0) return std::nullopt;
+        return std::make_pair(shift, int64_t(step));
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+CLI::Validator shiftPlan() {
+    return CLI::Validator(
+        [](std::string& v) -> std::string {
+            if (parseShiftPlan(v)) return {};
+            return "want a shift from 1 to 20, optionally from a step on (F@STEP), e.g. 1.5 or 1.5@7000, not '" + v + "'";
+        },
+        "F[@STEP]");
 }
 
 int runInit(const std::string& specPath, const std::string& tokenizer, const std::string& out, uint64_t seed,
@@ -110,6 +139,11 @@ int main(int argc, char** argv) {
     all->add_option("--dit-lr", ro.dit_lr, "Peak learning rate of stage 2")->check(aboveZero());
     all->add_option("--object-weight", ro.object_weight, "Stage 2's loss weight on latent cells the objects cover (1: none)")
         ->check(CLI::Range(1.0, 100.0));
+    std::string ditShift;
+    all->add_option("--dit-shift", ditShift,
+                    "Training timestep shift of the full-resolution phase, F or F@STEP (from that step on; before it, "
+                    "the spec's flow shift); inference keeps the spec's")
+        ->check(shiftPlan());
     all->add_option("--dit-dtype", ro.dit_dtype,
                     "Stage 2's forward passes: bfloat16 (CPU autocast), float32, or auto: bfloat16 only where the "
                     "processor has bfloat16 instructions (AVX512-BF16), which make it 1.8x faster")
@@ -133,6 +167,7 @@ int main(int argc, char** argv) {
             ro.dit_steps = ditPlan.back();
             ro.dit_restarts.assign(ditPlan.begin(), ditPlan.end() - 1);
         }
+        if (!ditShift.empty()) std::tie(ro.dit_shift, ro.dit_shift_from) = *parseShiftPlan(ditShift);
         if (all->parsed()) train::runRecipe(ro);
         if (exp->parsed()) {
             const auto from = train::exportModel(ro, out);

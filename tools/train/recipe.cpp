@@ -222,6 +222,9 @@ void runRecipe(const RecipeOptions& o) {
                                       ": each planned end must be above the one before, e.g. 4000,12000");
         }
     }
+    if (o.dit_shift_from >= 0 && !(o.dit_shift >= 1 && o.dit_shift <= 20)) {
+        throw engine::EngineError("--dit-shift " + std::to_string(o.dit_shift) + ": a timestep shift from 1 to 20, e.g. 1.5 or 1.5@7000");
+    }
     const Paths p(o.run);
     fs::create_directories(p.run);
     auto say = [](const std::string& s) {
@@ -359,6 +362,8 @@ void runRecipe(const RecipeOptions& o) {
     dopt.seed = o.seed + 31;
     dopt.max_length = spec.max_sequence_length;
     dopt.shift = spec.flow_shift;
+    dopt.late_shift = o.dit_shift;
+    dopt.late_shift_from = o.dit_shift_from;
     dopt.start_step = fullStart;
     dopt.start_seconds = fullSeconds;
 
@@ -385,6 +390,7 @@ void runRecipe(const RecipeOptions& o) {
         lo.dir = p.ditLow.string();
         lo.steps = o.dit_low_steps;
         lo.restarts.clear();  // the plan's restarts are steps of the full-resolution phase, not of this one
+        lo.late_shift_from = -1;  // so is --dit-shift's step
         lo.start_step = lowStart;
         lo.start_seconds = lowSeconds;
         // The full-resolution phase's clock goes on from the low one's (when it starts from it).

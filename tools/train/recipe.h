@@ -25,6 +25,10 @@ struct RecipeOptions {
     double dit_lr = 5e-4;
     int64_t dit_warmup = 200;  // learning-rate warm-up steps of each DiT phase (and after each restart)
     double object_weight = 1.0;  // DitStageOptions::object_weight (why 1: there)
+    // The full-resolution phase's training timestep shift from step dit_shift_from on (-1: the spec's
+    // flow shift throughout; DitStageOptions::late_shift). Inference keeps the spec's shift.
+    double dit_shift = 0;
+    int64_t dit_shift_from = -1;
     // Stage 2's forward passes: "bfloat16" (DitStageOptions::bf16), "float32", or "auto": bfloat16 where
     // the processor has bfloat16 instructions (engine::nativeBfloat16), float32 where LibTorch would
     // emulate it (21x slower products there). Weights, optimiser and EMA are float32 either way.
