@@ -87,6 +87,7 @@ private slots:
         QCOMPARE(noise.all.shape, 0);
         QCOMPARE(noise.all.motion, 0);
         QCOMPARE(noise.all.coherent, 0);
+        for (const auto& c : noise.cases) QVERIFY2(!c.reasons.empty(), c.prompt.c_str());
         // The right scene in another colour: everything but the colour can be right, the colour never.
         const auto recoloured = eval::evaluateWorld(
             [](const std::string&, uint64_t, const world::SceneSpec& asked) {
@@ -124,7 +125,13 @@ private slots:
         QCOMPARE(j.value(QStringLiteral("all")).toObject().value(QStringLiteral("prompts")).toInt(), 3);
         const auto cases = j.value(QStringLiteral("cases")).toArray();
         QCOMPARE(cases.size(), 3);
-        for (const auto& c : cases) QVERIFY(!c.toObject().value(QStringLiteral("prompt")).toString().isEmpty());
+        for (const auto& c : cases) {
+            QVERIFY(!c.toObject().value(QStringLiteral("prompt")).toString().isEmpty());
+            // Each failed case says why, in the analyser's words.
+            const auto reasons = c.toObject().value(QStringLiteral("reasons")).toArray();
+            QVERIFY(!reasons.isEmpty());
+            for (const auto& r : reasons) QVERIFY(!r.toString().isEmpty());
+        }
         // The reference model draws noise-like clips: the evaluation must not credit them.
         QCOMPARE(j.value(QStringLiteral("all")).toObject().value(QStringLiteral("color_pct")).toDouble(), 0.0);
         // A PNG of three rows of frames with their labels (read by hand: builds without the studio, like

@@ -87,7 +87,8 @@ nlohmann::json WorldEvalReport::toJson(bool with_cases) const {
         for (const auto& c : cases) {
             cs.push_back({{"prompt", c.prompt}, {"chinese", c.chinese}, {"held_out", c.held_out}, {"expected", c.expected},
                           {"found", c.found}, {"color", c.color}, {"shape", c.shape}, {"motion", c.motion},
-                          {"background", c.background}, {"coherent", c.coherent}, {"accelerating", c.accelerating}});
+                          {"background", c.background}, {"coherent", c.coherent}, {"accelerating", c.accelerating},
+                          {"reasons", c.reasons}});
         }
         j["cases"] = cs;
     }
@@ -127,6 +128,10 @@ WorldEvalReport evaluateWorld(const WorldDrawer& draw, const WorldEvalOptions& o
         const auto a = world::analyse(clip);
         k.found = world::describe(a);
         k.coherent = a.coherent;
+        k.reasons = a.reasons;
+        for (size_t j = 0; j < a.objects.size(); ++j) {
+            for (const auto& r : a.objects[j].reasons) k.reasons.push_back("object " + std::to_string(j + 1) + ": " + r);
+        }
         k.color = a.color && *a.color == obj.color;
         k.shape = a.shape && *a.shape == obj.shape;
         k.motion = a.motion && *a.motion == obj.motion;

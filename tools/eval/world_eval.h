@@ -29,6 +29,9 @@ struct WorldEvalCase {
     std::string expected, found;  // "red circle falling, snow" and the analyser's description
     bool color = false, shape = false, motion = false, background = false, coherent = false;
     bool falling = false, accelerating = false;  // the physics check, for falling prompts
+    // The analyser's reasons, the clip's then each object's ("object 1: area wobbles (x1.40 off its
+    // trend)"): why a case failed, which tells what a model in training still gets wrong.
+    std::vector<std::string> reasons;
 };
 
 struct WorldEvalGroup {
