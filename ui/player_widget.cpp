@@ -1,5 +1,6 @@
 #include "ui/player_widget.h"
 
+#include "ui/elided_label.h"
 #include "ui/transport_icons.h"
 
 #include <QAction>
@@ -56,11 +57,8 @@ PlayerWidget::PlayerWidget(QWidget* parent) : QWidget(parent), timer_(new QTimer
     position_ = new QLabel(this);
     position_->setObjectName(QStringLiteral("playerPosition"));
     position_->setMinimumWidth(position_->fontMetrics().horizontalAdvance(QStringLiteral("frame 888/888  88.8 s")));
-    caption_ = new QLabel(this);
+    caption_ = new ElidedLabel(this);
     caption_->setObjectName(QStringLiteral("playerCaption"));
-    caption_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    caption_->setMinimumWidth(0);
-    caption_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     zoom_ = new QComboBox(this);
     zoom_->addItem(tr("Fit"), int(FrameView::Zoom::Fit));
     zoom_->addItem(tr("1:1"), int(FrameView::Zoom::Actual));
@@ -91,14 +89,13 @@ void PlayerWidget::setClip(const ClipFrames& clip) {
     clip_ = clip;
     previewing_ = false;
     preview_.clear();
-    caption_->setText(clip.record ? QString::fromStdString(clip.record->prompt) : QString());
-    caption_->setToolTip(caption_->text());
+    caption_->setFullText(clip.record ? QString::fromStdString(clip.record->prompt) : QString());
     if (!clip.ok()) {
         view_->setImage({});
         view_->setPlaceholder(clip.error);
     }
     current_ = 0;
-    show(0);
+    showFrame(0);
     updateControls();
     emit clipChanged();
 }
@@ -108,8 +105,7 @@ void PlayerWidget::setPreview(const QVector<QImage>& frames, double fps, const Q
     previewing_ = true;
     preview_ = frames;
     previewFps_ = fps > 0 ? fps : 8;
-    caption_->setText(caption);
-    caption_->setToolTip(caption);
+    caption_->setFullText(caption);
     if (!wasPreviewing) {
         current_ = 0;
         emit clipChanged();
@@ -119,7 +115,7 @@ void PlayerWidget::setPreview(const QVector<QImage>& frames, double fps, const Q
         loop_ = true;
         play();
     }
-    show(std::min(current_, frameCount() - 1));
+    showFrame(std::min(current_, frameCount() - 1));
     updateControls();
 }
 
@@ -129,12 +125,14 @@ void PlayerWidget::clear(const QString& message) {
     preview_.clear();
     previewing_ = false;
     current_ = 0;
-    caption_->clear();
+    caption_->setFullText({});
     view_->setImage({});
     view_->setPlaceholder(message);
     updateControls();
     emit clipChanged();
 }
+
+QString PlayerWidget::caption() const { return caption_->fullText(); }
 
 QString PlayerWidget::positionText() const {
     if (!hasClip()) return QStringLiteral("-");
@@ -175,11 +173,11 @@ void PlayerWidget::tick() {
         if (loop_) {
             frame %= n;
         } else {
-            show(n - 1);
+            showFrame(n - 1);
             return pause();
         }
     }
-    if (frame != current_) show(int(frame));
+    if (frame != current_) showFrame(int(frame));
 }
 
 void PlayerWidget::seek(int frame) {
@@ -189,17 +187,17 @@ void PlayerWidget::seek(int frame) {
         playStartFrame_ = frame;
         clock_.restart();
     }
-    show(frame);
+    showFrame(frame);
 }
 
 void PlayerWidget::stepForward() {
     pause();
-    if (hasClip()) show(loop_ ? (current_ + 1) % frameCount() : std::min(current_ + 1, frameCount() - 1));
+    if (hasClip()) showFrame(loop_ ? (current_ + 1) % frameCount() : std::min(current_ + 1, frameCount() - 1));
 }
 
 void PlayerWidget::stepBack() {
     pause();
-    if (hasClip()) show(loop_ ? (current_ + frameCount() - 1) % frameCount() : std::max(current_ - 1, 0));
+    if (hasClip()) showFrame(loop_ ? (current_ + frameCount() - 1) % frameCount() : std::max(current_ - 1, 0));
 }
 
 void PlayerWidget::toStart() {
@@ -222,7 +220,7 @@ void PlayerWidget::setZoom(FrameView::Zoom zoom) {
     view_->setZoom(zoom);
 }
 
-void PlayerWidget::show(int frame) {
+void PlayerWidget::showFrame(int frame) {
     if (!hasClip()) {
         position_->setText(positionText());
         return;

@@ -17,6 +17,8 @@ class QToolButton;
 
 namespace kinora::ui {
 
+class ElidedLabel;
+
 class PlayerWidget : public QWidget {
     Q_OBJECT
 public:
@@ -36,6 +38,7 @@ public:
     bool looping() const { return loop_; }
     FrameView* view() const { return view_; }
     QString positionText() const;
+    QString caption() const;  // the whole prompt of the clip or preview shown
 
     // Actions for menus and shortcuts (Space, Left/Right and , ., Home/End, L for loop).
     QAction* playAction() const { return playAction_; }
@@ -65,7 +68,7 @@ signals:
 private:
     const QVector<QImage>& frames() const { return previewing_ ? preview_ : clip_.frames; }
     void tick();
-    void show(int frame);
+    void showFrame(int frame);  // not show(): that would hide QWidget::show
     void updateControls();
 
     ClipFrames clip_;
@@ -80,7 +83,7 @@ private:
     QTimer* timer_;
     FrameView* view_;
     QLabel* position_;
-    QLabel* caption_;
+    ElidedLabel* caption_;  // the clip's prompt, elided to the room beside the controls
     QComboBox* zoom_;
     QAction *playAction_, *backAction_, *forwardAction_, *startAction_, *endAction_, *loopAction_;
 };
