@@ -199,6 +199,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     so.two_object_share = cache.world.two_object_share;
     const int64_t pool = cache.latents.size(0);
     auto swapEma = [&] { ema.swap(modules); };
+    auto shiftAt = [&](int64_t step) { return o.late_shift_from >= 0 && step >= o.late_shift_from ? o.late_shift : o.shift; };
     auto lastLog = Clock::now();
     int64_t sinceLog = 0;
     for (int64_t step = state.step; step < o.steps; ++step) {
@@ -228,7 +229,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
 
         // Flow matching (rectified flow, as Wan): x_t = (1 - s) x0 + s noise, target v = noise - x0, with
         // s from a logit-normal distribution shifted like the inference schedule.
-        const double shift = o.late_shift_from >= 0 && step >= o.late_shift_from ? o.late_shift : o.shift;
+        const double shift = shiftAt(step);
         const auto u = at::sigmoid(at::randn({o.batch}, gen));
         const auto sigma = shift * u / (1 + (shift - 1) * u);
         const auto noise = at::randn(x0.sizes(), gen);
@@ -258,7 +259,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             state.step = done;
             state.seconds = clock.seconds();
             state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(o.lr)},
-                          {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(o.late_shift_from >= 0 && done > o.late_shift_from ? o.late_shift : o.shift)},
+                          {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(shiftAt(step))},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }
