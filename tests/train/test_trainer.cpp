@@ -69,6 +69,25 @@ train::WorldBatchOptions smallWorld() {
     return w;
 }
 
+// A whole recipe small enough for a test: the tiny spec written to `root`, the run folder `root/run`,
+// 2 VAE steps, 8 latent clips, a 32x32 first phase, batch 2; each test sets its own DiT steps.
+train::RecipeOptions tinyRecipe(const std::filesystem::path& root, const std::string& run) {
+    std::filesystem::create_directories(root);
+    auto spec = tinySpec(320);
+    spec.steps = 1;
+    const std::string specPath = (root / "spec.json").string();
+    std::ofstream(specPath) << spec.toJson().dump(2);
+    train::RecipeOptions o;
+    o.run = (root / run).string();
+    o.spec = specPath;
+    o.vocab_size = 300;
+    o.vae_steps = 2;
+    o.latent_clips = 8;
+    o.dit_low_size = 32;
+    o.dit_batch = 2;
+    return o;
+}
+
 double meanOf(const std::vector<double>& v, size_t from, size_t to) {
     double s = 0;
     for (size_t i = from; i < to; ++i) s += v[i];
@@ -347,21 +366,9 @@ private slots:
     void carryHandsTheRunToAnotherMachine() {
         namespace fs = std::filesystem;
         const fs::path root = (dir_.path() + "/carry-test").toStdString();
-        fs::create_directories(root);
-        auto spec = tinySpec(320);
-        spec.steps = 1;
-        const std::string specPath = (root / "spec.json").string();
-        std::ofstream(specPath) << spec.toJson().dump(2);
-        train::RecipeOptions a;
-        a.run = (root / "run-a").string();
-        a.spec = specPath;
-        a.vocab_size = 300;
-        a.vae_steps = 2;
-        a.latent_clips = 8;
+        train::RecipeOptions a = tinyRecipe(root, "run-a");
         a.dit_steps = 4;
         a.dit_low_steps = 2;
-        a.dit_low_size = 32;
-        a.dit_batch = 2;
         a.sample_every = 3;  // not a checkpoint step (every 200): sampling must not wait for one
         a.eval_prompts = 3;
         train::runRecipe(a);
@@ -430,7 +437,8 @@ private slots:
         fs::create_directories(x);
         fs::copy(fs::path(a.run) / "tokenizer", x / "tokenizer");
         {
-            engine::WanVAE vx(train::ModelSpec::fromJson(spec.toJson()).vae);
+            std::ifstream specFile(a.spec);
+            engine::WanVAE vx(train::ModelSpec::fromJson(nlohmann::json::parse(specFile)).vae);
             train::initVae(vx, 9);
             train::VaeStageOptions vo;
             vo.dir = (x / "vae").string();
@@ -591,23 +599,11 @@ private slots:
     void lowResolutionPhaseKeepsItsOwnSchedule() {
         namespace fs = std::filesystem;
         const fs::path root = (dir_.path() + "/plan-test").toStdString();
-        fs::create_directories(root);
-        auto spec = tinySpec(320);
-        spec.steps = 1;
-        const std::string specPath = (root / "spec.json").string();
-        std::ofstream(specPath) << spec.toJson().dump(2);
-        train::RecipeOptions o;
-        o.run = (root / "run").string();
-        o.spec = specPath;
-        o.vocab_size = 300;
-        o.vae_steps = 2;
-        o.latent_clips = 8;
+        train::RecipeOptions o = tinyRecipe(root, "run");
         o.dit_low_steps = 4;
-        o.dit_low_size = 32;
         o.dit_steps = 6;
         o.dit_restarts = {5};
         o.dit_warmup = 1;  // past the warm-up at once, so that the decay (which depends on the end) shows
-        o.dit_batch = 2;
         o.sample_every = 1000;
         o.eval_prompts = 0;
         train::runRecipe(o);
