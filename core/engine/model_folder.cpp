@@ -83,6 +83,10 @@ ModelDefaults readDefaults(const ConfigReader& index, const TransformerConfig& t
         d.steps = static_cast<int>(k.integerOr("steps", d.steps, 1, 1000));
         d.guidance = k.numberOr("guidance", d.guidance);
         d.max_sequence_length = static_cast<int>(k.integerOr("max_sequence_length", d.max_sequence_length, 1, 4096));
+        d.frame_noise_share = k.numberOr("frame_noise_share", 0.0);
+        if (!(d.frame_noise_share >= 0 && d.frame_noise_share < 1)) {
+            k.fail("frame_noise_share", "must be a share from 0 up to (not including) 1, not " + std::to_string(d.frame_noise_share));
+        }
     }
     return d;
 }

@@ -26,6 +26,10 @@ struct ModelDefaults {
     int max_sequence_length = 0;  // text tokens the pipeline pads to
     std::string sampler;          // "unipc" or "euler", from the scheduler config
     double shift = 1.0;           // the scheduler config's flow shift
+    // Share of the initial noise's variance that all latent frames have in common (model_index.json's
+    // kinora.frame_noise_share; 0, Wan2.1's: independent frames). A property of the model, not a
+    // setting: it must be the noise prior the model was trained on (tools/train, DitStageOptions).
+    double frame_noise_share = 0.0;
 };
 
 // What a model accepts for each request value: one place for the engine's checks and for front ends

@@ -1,6 +1,7 @@
 #include "engine/wan_pipeline.h"
 
 #include "engine/error.h"
+#include "engine/frame_noise.h"
 #include "engine/runtime.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -168,7 +169,8 @@ at::Tensor WanPipeline::encodePrompts(const std::vector<std::string>& prompts, s
 at::Tensor WanPipeline::initialLatents(const GenerationRequest& r, uint64_t seed) const {
     const int64_t z = transformer->config().in_channels;
     auto gen = at::detail::createCPUGenerator(seed);
-    return at::randn({1, z, (r.frames - 1) / 4 + 1, r.height / 8, r.width / 8}, gen, at::kFloat);
+    const auto own = at::randn({1, z, (r.frames - 1) / 4 + 1, r.height / 8, r.width / 8}, gen, at::kFloat);
+    return mixFrameNoise(own, model_.defaults.frame_noise_share, gen);
 }
 
 GeneratedClip WanPipeline::run(const GenerationRequest& r, const GenerationCallbacks& cb, PipelineTrace* trace) {

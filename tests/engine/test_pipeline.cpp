@@ -1,11 +1,20 @@
 // The whole Wan pipeline against the reference (case e_pipeline): tokens, embeddings, every step's
 // latents and noise predictions, final frames; plus validation, progress, previews and cancel.
 #include "engine/error.h"
+#include "engine/frame_noise.h"
 #include "engine/runtime.h"
 #include "engine/wan_pipeline.h"
 #include "parity.h"
 
 #include <QtTest>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
 
 using namespace kinora::engine;
 using namespace kinora::test;
@@ -79,6 +88,79 @@ private slots:
         auto again = r;
         again.seed = c.request.seed;
         QVERIFY(pipeline_->generate(again).video.rgb == c.video.rgb);
+    }
+
+    void frameNoiseHasTheShareInCommon() {
+        auto gen = at::detail::createCPUGenerator(11);
+        const auto own = at::randn({2, 16, 5, 32, 32}, gen, at::kFloat);
+        // Share 0 is Wan2.1's noise: the same tensor, and nothing drawn from the generator.
+        QVERIFY(mixFrameNoise(own, 0.0, gen).is_same(own));
+        auto fresh = at::detail::createCPUGenerator(11);
+        at::randn({2, 16, 5, 32, 32}, fresh, at::kFloat);
+        QVERIFY(at::equal(at::randn({4}, gen), at::randn({4}, fresh)));
+        // Share 0.5: unit variance, and any two frames correlate by 0.5 (1.6e5 samples a pair).
+        const auto mixed = mixFrameNoise(own, 0.5, gen);
+        QCOMPARE(mixed.sizes(), own.sizes());
+        QVERIFY2(std::abs(mixed.var().item<double>() - 1) < 0.02, qPrintable(QString::number(mixed.var().item<double>())));
+        for (int64_t a = 0; a < 5; ++a) {
+            for (int64_t b = a + 1; b < 5; ++b) {
+                const double corr = (mixed.select(2, a) * mixed.select(2, b)).mean().item<double>();
+                QVERIFY2(std::abs(corr - 0.5) < 0.02, qPrintable(QStringLiteral("frames %1, %2: %3").arg(a).arg(b).arg(corr)));
+            }
+        }
+        // Outside [0, 1), or noise without a frame axis: the reason.
+        for (const double bad : {-0.1, 1.0, std::numeric_limits<double>::quiet_NaN()}) {
+            try {
+                mixFrameNoise(own, bad, gen);
+                QFAIL("accepted a bad share");
+            } catch (const EngineError& e) {
+                QVERIFY2(QString(e.what()).contains("want 0 <= share < 1"), e.what());
+            }
+        }
+        QVERIFY_THROWS_EXCEPTION(EngineError, mixFrameNoise(at::zeros({2, 16, 32, 32}), 0.5, gen));
+    }
+
+    void modelFolderDeclaresItsFrameNoise() {
+        // A copy of the reference model whose model_index.json declares frame_noise_share.
+        QTemporaryDir dir;
+        namespace fs = std::filesystem;
+        auto withShare = [&](const std::string& name, const nlohmann::json& share) {
+            const fs::path to = fs::path(dir.path().toStdString()) / name;
+            fs::copy(referenceModel(), to, fs::copy_options::recursive);
+            std::ifstream in(to / "model_index.json");
+            auto j = nlohmann::json::parse(in);
+            j["kinora"]["frame_noise_share"] = share;
+            std::ofstream(to / "model_index.json") << j.dump(2);
+            return to.string();
+        };
+        auto r = referenceRequest();
+        r.steps = 2;
+        PipelineTrace plain, mixed;
+        auto& impl = pipeline_->impl();
+        const auto a = impl.run(impl.resolve(r), {}, &plain);
+        const auto other = Pipeline::load(withShare("mixed", 0.5));
+        QCOMPARE(other->impl().model().defaults.frame_noise_share, 0.5);
+        const auto b = other->impl().run(other->impl().resolve(r), {}, &mixed);
+        // The seed's own noise plus one frame common to all: (mixed - sqrt(.5) own) / sqrt(.5) is the
+        // same in every latent frame.
+        const auto own = plain.tensors["initial_latents"];
+        const auto common = (mixed.tensors["initial_latents"] - std::sqrt(0.5) * own) / std::sqrt(0.5);
+        QVERIFY(common.size(2) > 1);
+        for (int64_t f = 1; f < common.size(2); ++f) {
+            QVERIFY(at::allclose(common.select(2, f), common.select(2, 0), 1e-5, 1e-5));
+        }
+        QVERIFY(a.video.rgb != b.video.rgb);
+        QVERIFY(other->generate(r).video.rgb == b.video.rgb);  // still one clip per seed
+        // A share the engine cannot sample from: the folder is refused with the key and the range.
+        for (const auto& bad : {nlohmann::json(1.0), nlohmann::json(-0.5), nlohmann::json("half")}) {
+            const auto folder = withShare("bad" + std::to_string(std::hash<std::string>{}(bad.dump())), bad);
+            try {
+                Pipeline::load(folder);
+                QFAIL(qPrintable("loaded a folder with frame_noise_share " + QString::fromStdString(bad.dump())));
+            } catch (const EngineError& e) {
+                QVERIFY2(QString(e.what()).contains("frame_noise_share"), e.what());
+            }
+        }
     }
 
     void progressAndPreviewsAfterEveryStep() {

@@ -247,9 +247,12 @@ private slots:
         }
         QCOMPARE(train::loadLatentCache((dir_.path() + "/latents-low.safetensors").toStdString()).world.width, 32);
 
-        // `interrupt_at`: the run dies right after the checkpoint of that step (as a killed process would).
+        // `interrupt_at`: the run dies right after the checkpoint of that step (as a killed process would);
+        // `tweak` changes the options from the shared ones.
+        using Tweak = std::function<void(train::DitStageOptions&)>;
+        const Tweak inBf16 = [](train::DitStageOptions& o) { o.bf16 = true; };
         auto runTo = [&](const std::string& dir, int64_t steps, std::vector<double>* losses, int64_t interrupt_at = -1,
-                         bool bf16 = false, double late_shift = 0, int64_t late_shift_from = -1) {
+                         const Tweak& tweak = {}) {
             engine::Umt5Encoder text(spec.text);
             engine::WanTransformer transformer(spec.transformer);
             train::initTextEncoder(text, 2);
@@ -263,9 +266,7 @@ private slots:
             o.max_length = 24;
             o.log_every = 1;
             o.checkpoint_every = 3;
-            o.bf16 = bf16;
-            o.late_shift = late_shift;
-            o.late_shift_from = late_shift_from;
+            if (tweak) tweak(o);
             train::runDitStage(
                 text, transformer, *tokenizer_, cache, o,
                 [&](const train::DitStageReport& r) {
@@ -308,7 +309,10 @@ private slots:
         // other noise levels, and the checkpoint says which shift it trained with last.
         std::vector<double> plain, late;
         runTo((dir_.path() + "/dit-shift-a").toStdString(), 9, &plain);
-        runTo((dir_.path() + "/dit-shift-b").toStdString(), 9, &late, -1, false, 1.0, 6);
+        runTo((dir_.path() + "/dit-shift-b").toStdString(), 9, &late, -1, [](train::DitStageOptions& o) {
+            o.late_shift = 1.0;
+            o.late_shift_from = 6;
+        });
         QCOMPARE(late.size(), size_t(9));
         for (size_t i = 0; i < 6; ++i) QCOMPARE(late[i], plain[i]);
         for (size_t i = 6; i < 9; ++i) QVERIFY2(late[i] != plain[i], qPrintable(QString::number(i)));
@@ -316,11 +320,23 @@ private slots:
             std::ifstream in(dir_.path().toStdString() + "/dit-shift-b/ckpt/state.json");
             QCOMPARE(nlohmann::json::parse(in).at("info").at("shift").get<std::string>(), std::string("1.000000"));
         }
+        // Noise with a part common to all frames from step 6 on: the same, and the checkpoint records it.
+        std::vector<double> mixed;
+        runTo((dir_.path() + "/dit-frame-noise").toStdString(), 9, &mixed, -1, [](train::DitStageOptions& o) {
+            o.frame_noise_share = 0.5;
+            o.frame_noise_from = 6;
+        });
+        for (size_t i = 0; i < 6; ++i) QCOMPARE(mixed[i], plain[i]);
+        for (size_t i = 6; i < 9; ++i) QVERIFY2(mixed[i] != plain[i], qPrintable(QString::number(i)));
+        {
+            std::ifstream in(dir_.path().toStdString() + "/dit-frame-noise/ckpt/state.json");
+            QCOMPARE(nlohmann::json::parse(in).at("info").at("frame_noise_share").get<std::string>(), std::string("0.500000"));
+        }
 
         // The same in bfloat16 forward passes (CPU autocast): it learns as well, keeps float32 weights,
         // and resumes exactly.
         std::vector<double> lossesBf16;
-        const auto bf16 = runTo((dir_.path() + "/dit-bf16").toStdString(), 60, &lossesBf16, -1, true);
+        const auto bf16 = runTo((dir_.path() + "/dit-bf16").toStdString(), 60, &lossesBf16, -1, inBf16);
         double apart = 0;  // the products really ran in bfloat16: the weights took another path than in float32
         for (size_t i = 0; i < bf16.size(); ++i) apart = std::max(apart, (bf16[i].second - straight[i].second).abs().max().item<double>());
         qInfo("bf16 vs float32 after 60 steps: max weight difference %.3g", apart);
@@ -332,9 +348,9 @@ private slots:
         for (const auto& t : weights->tensors()) QCOMPARE(t.dtype, engine::StDType::F32);
         QVERIFY(!at::autocast::is_cpu_enabled());  // switched off again after each step
         const std::string e = (dir_.path() + "/dit-bf16-e").toStdString();
-        QVERIFY_THROWS_EXCEPTION(std::runtime_error, runTo(e, 12, nullptr, 9, true));
-        const auto resumedBf16 = runTo(e, 12, nullptr, -1, true);
-        const auto straightBf16 = runTo((dir_.path() + "/dit-bf16-f").toStdString(), 12, nullptr, -1, true);
+        QVERIFY_THROWS_EXCEPTION(std::runtime_error, runTo(e, 12, nullptr, 9, inBf16));
+        const auto resumedBf16 = runTo(e, 12, nullptr, -1, inBf16);
+        const auto straightBf16 = runTo((dir_.path() + "/dit-bf16-f").toStdString(), 12, nullptr, -1, inBf16);
         for (size_t i = 0; i < resumedBf16.size(); ++i) QVERIFY(at::equal(resumedBf16[i].second, straightBf16[i].second));
     }
 
@@ -503,6 +519,36 @@ private slots:
             }
             return std::string("exported");
         };
+        // The exported folder declares the noise prior its weights were trained on: the spec's frame
+        // noise share, but none where --frame-noise-from had not been reached (or for the low phase).
+        {
+            auto j = jsonAt(a.spec);
+            j["model_index"]["kinora"]["frame_noise_share"] = 0.5;
+            train::RecipeOptions m = a;
+            m.spec = (root / "spec-mixed.json").string();
+            std::ofstream(m.spec) << j.dump(2);
+            auto declared = [&](const train::RecipeOptions& r, const std::string& name) {
+                train::exportModel(r, (root / name).string());
+                const auto model = engine::inspectModel((root / name).string());
+                if (!model.ok()) return -1.0;
+                return jsonAt(root / name / "model_index.json").at("kinora").at("frame_noise_share").get<double>();
+            };
+            QCOMPARE(declared(a, "export-plain"), 0.0);
+            QCOMPARE(declared(m, "export-mixed"), 0.5);
+            m.frame_noise_from = 3;
+            QCOMPARE(declared(m, "export-mixed-from-3"), 0.5);  // the run is at step 4
+            m.frame_noise_from = 4;
+            QCOMPARE(declared(m, "export-mixed-from-4"), 0.0);
+            m.frame_noise_from = 0;
+            m.run = early.run;
+            QCOMPARE(declared(m, "export-mixed-early"), 0.5);
+            m.frame_noise_from = 1;
+            QCOMPARE(declared(m, "export-mixed-early-from-1"), 0.0);
+            j["model_index"]["kinora"]["frame_noise_share"] = 1.0;  // all noise common: no clip could move
+            std::ofstream(m.spec) << j.dump(2);
+            const auto refused = exportError(m, root / "export-share-1");
+            QVERIFY2(refused.find("frame_noise_share: a share from 0 up to (not including) 1") != std::string::npos, refused.c_str());
+        }
         fs::remove_all(fs::path(early.run) / "dit-low");
         const auto noDit = exportError(early, root / "export-none");
         QVERIFY2(noDit.find("no DiT checkpoint yet") != std::string::npos, noDit.c_str());

@@ -1,6 +1,7 @@
 #include "train/dit_stage.h"
 
 #include "engine/error.h"
+#include "engine/frame_noise.h"
 #include "engine/safetensors.h"
 #include "train/train_state.h"
 #include "worldgen/captions.h"
@@ -232,7 +233,8 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         const double shift = shiftAt(step);
         const auto u = at::sigmoid(at::randn({o.batch}, gen));
         const auto sigma = shift * u / (1 + (shift - 1) * u);
-        const auto noise = at::randn(x0.sizes(), gen);
+        const double share = step >= o.frame_noise_from ? o.frame_noise_share : 0.0;
+        const auto noise = engine::mixFrameNoise(at::randn(x0.sizes(), gen), share, gen);
         const auto s5 = sigma.view({-1, 1, 1, 1, 1});
         const auto xt = (1 - s5) * x0 + s5 * noise;
         const auto pred = transformer.forward(xt, sigma * 1000.0, embeds).to(at::kFloat);
@@ -260,6 +262,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             state.seconds = clock.seconds();
             state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(o.lr)},
                           {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(shiftAt(step))},
+                          {"frame_noise_share", std::to_string(step >= o.frame_noise_from ? o.frame_noise_share : 0.0)},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }

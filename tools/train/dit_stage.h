@@ -60,6 +60,11 @@ struct DitStageOptions {
     // that changed its shift part-way stays reproducible from scratch by one command.
     double late_shift = 0;
     int64_t late_shift_from = -1;
+    // Share of the noise's variance common to all latent frames (engine::mixFrameNoise; the spec's
+    // frame_noise_share), from step `frame_noise_from` on; before it, independent frames (a run that
+    // took it up part-way stays reproducible from scratch by one command).
+    double frame_noise_share = 0;
+    int64_t frame_noise_from = 0;
     int max_length = 64;
     uint64_t seed = 2;
     int64_t checkpoint_every = 200;

@@ -144,6 +144,10 @@ int main(int argc, char** argv) {
                     "Training timestep shift of the full-resolution phase, F or F@STEP (from that step on; before it, "
                     "the spec's flow shift); inference keeps the spec's")
         ->check(shiftPlan());
+    all->add_option("--frame-noise-from", ro.frame_noise_from,
+                    "Step of the full-resolution phase from which the noise has the spec's frame_noise_share "
+                    "(0: from the start of stage 2)")
+        ->check(atLeast(0));
     all->add_option("--dit-dtype", ro.dit_dtype,
                     "Stage 2's forward passes: bfloat16 (CPU autocast), float32, or auto: bfloat16 only where the "
                     "processor has bfloat16 instructions (AVX512-BF16), which make it 1.8x faster")

@@ -125,7 +125,7 @@ json ModelSpec::modelIndexJson() const {
             {"vae", {"diffusers", "AutoencoderKLWan"}},
             {"kinora",
              {{"width", width}, {"height", height}, {"frames", frames}, {"fps", fps}, {"steps", steps},
-              {"guidance", guidance}, {"max_sequence_length", max_sequence_length}}}};
+              {"guidance", guidance}, {"max_sequence_length", max_sequence_length}, {"frame_noise_share", frame_noise_share}}}};
 }
 
 json ModelSpec::toJson() const {
@@ -166,6 +166,11 @@ ModelSpec ModelSpec::fromJson(const json& j) {
     s.steps = k.at("steps");
     s.guidance = k.at("guidance");
     s.max_sequence_length = k.at("max_sequence_length");
+    s.frame_noise_share = k.value("frame_noise_share", 0.0);
+    if (!(s.frame_noise_share >= 0 && s.frame_noise_share < 1)) {
+        throw engine::EngineError("model_index.kinora.frame_noise_share: a share from 0 up to (not including) 1, not " +
+                                  std::to_string(s.frame_noise_share));
+    }
     return s;
 }
 

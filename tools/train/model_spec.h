@@ -22,6 +22,9 @@ struct ModelSpec {
     int width = 128, height = 128, frames = 17, fps = 8, steps = 20;
     double guidance = 5.0;
     int max_sequence_length = 64;
+    // The noise prior (engine::ModelDefaults::frame_noise_share): what the DiT trains on and the model
+    // folder declares. Optional in a spec (0).
+    double frame_noise_share = 0;
 
     nlohmann::json textConfigJson() const;
     nlohmann::json transformerConfigJson() const;

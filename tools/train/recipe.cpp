@@ -138,6 +138,13 @@ void writeFolder(const ModelSpec& specIn, const LatentCache& cache, engine::Umt5
     writeJson((fs::path(out) / "vae" / "latent_preview.json").string(), fitPreview(cache, 24));
 }
 
+// The frame noise share that weights of `phase` after `steps_done` steps were trained on (the spec's,
+// unless --frame-noise-from starts it later: DitStageOptions::frame_noise_from).
+double frameNoiseShareAt(const ModelSpec& spec, const RecipeOptions& o, const std::string& phase, int64_t steps_done) {
+    if (o.frame_noise_from > 0 && (phase == "dit-low" || steps_done <= o.frame_noise_from)) return 0;
+    return spec.frame_noise_share;
+}
+
 // A fixed set of prompts the contact sheets always show, seen and held-out, English and Chinese. The
 // sheet's font draws only ASCII, so a Chinese prompt has a row label saying what it means (empty: the
 // prompt is its own label).
@@ -332,7 +339,9 @@ void runRecipe(const RecipeOptions& o) {
         return [&, dir, total, ownSize](int64_t step, const std::function<void()>& swapEma) {
             if (step % o.sample_every != 0 && step != total) return;
             swapEma();
-            writeFolder(spec, cache, text, transformer, vae, p, p.preview.string(), engine::StDType::F32);
+            auto trained = spec;  // the folder declares the noise prior these weights were trained on
+            trained.frame_noise_share = frameNoiseShareAt(spec, o, ownSize > 0 ? "dit-low" : "dit", step);
+            writeFolder(trained, cache, text, transformer, vae, p, p.preview.string(), engine::StDType::F32);
             swapEma();
             const std::string sheet = (dir / ("samples-" + std::to_string(step) + ".png")).string();
             sampleSheet(p.preview.string(), sheet);
@@ -364,6 +373,8 @@ void runRecipe(const RecipeOptions& o) {
     dopt.shift = spec.flow_shift;
     dopt.late_shift = o.dit_shift;
     dopt.late_shift_from = o.dit_shift_from;
+    dopt.frame_noise_share = spec.frame_noise_share;
+    dopt.frame_noise_from = o.frame_noise_from;
     dopt.start_step = fullStart;
     dopt.start_seconds = fullSeconds;
 
@@ -391,6 +402,8 @@ void runRecipe(const RecipeOptions& o) {
         lo.steps = o.dit_low_steps;
         lo.restarts.clear();  // the plan's restarts are steps of the full-resolution phase, not of this one
         lo.late_shift_from = -1;  // so is --dit-shift's step
+        lo.frame_noise_share = frameNoiseShareAt(spec, o, "dit-low", 0);
+        lo.frame_noise_from = 0;
         lo.start_step = lowStart;
         lo.start_seconds = lowSeconds;
         // The full-resolution phase's clock goes on from the low one's (when it starts from it).
@@ -402,7 +415,6 @@ void runRecipe(const RecipeOptions& o) {
 }
 
 namespace {
-
 // The furthest DiT phase with a checkpoint ("dit", else "dit-low") and its ckpt folder; an empty name
 // when stage 2 has written none yet. Export and carry both hand on this phase's weights.
 std::pair<std::string, fs::path> furthestDitPhase(const Paths& p) {
@@ -427,7 +439,10 @@ std::string exportModel(const RecipeOptions& o, const std::string& out) {
         throw engine::EngineError(o.run + ": no DiT checkpoint yet (dit/ckpt or dit-low/ckpt); the first is written after " +
                                   "200 steps of stage 2");
     }
-    const auto spec = specFor(o, p);
+    std::ifstream in((ckpt / "state.json").string());
+    const int64_t step = nlohmann::json::parse(in).at("step").get<int64_t>();
+    auto spec = specFor(o, p);
+    spec.frame_noise_share = frameNoiseShareAt(spec, o, phase, step);
     engine::WanVAE vae(spec.vae);
     loadNamed(vae, p.vaeWeights.string(), "");
     const auto cache = loadLatentCache(p.latents.string());
@@ -438,8 +453,7 @@ std::string exportModel(const RecipeOptions& o, const std::string& out) {
     loadNamed(text, ema, "text_encoder.");
     loadNamed(transformer, ema, "transformer.");
     writeFolder(spec, cache, text, transformer, vae, p, out, engine::StDType::F16);
-    std::ifstream in((ckpt / "state.json").string());
-    return phase + " step " + std::to_string(nlohmann::json::parse(in).at("step").get<int64_t>());
+    return phase + " step " + std::to_string(step);
 }
 
 void writeCarry(const RecipeOptions& o, const std::string& out) {

@@ -29,6 +29,9 @@ struct RecipeOptions {
     // flow shift throughout; DitStageOptions::late_shift). Inference keeps the spec's shift.
     double dit_shift = 0;
     int64_t dit_shift_from = -1;
+    // The full-resolution phase's step from which its noise has the spec's frame_noise_share (0: from
+    // the start of stage 2, both phases; > 0: a run that took it up part-way, the low phase without it).
+    int64_t frame_noise_from = 0;
     // Stage 2's forward passes: "bfloat16" (DitStageOptions::bf16), "float32", or "auto": bfloat16 where
     // the processor has bfloat16 instructions (engine::nativeBfloat16), float32 where LibTorch would
     // emulate it (21x slower products there). Weights, optimiser and EMA are float32 either way.
