@@ -201,6 +201,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     const int64_t pool = cache.latents.size(0);
     auto swapEma = [&] { ema.swap(modules); };
     auto shiftAt = [&](int64_t step) { return o.late_shift_from >= 0 && step >= o.late_shift_from ? o.late_shift : o.shift; };
+    auto frameNoiseShareAt = [&](int64_t step) { return step >= o.frame_noise_from ? o.frame_noise_share : 0.0; };
     auto lastLog = Clock::now();
     int64_t sinceLog = 0;
     for (int64_t step = state.step; step < o.steps; ++step) {
@@ -233,8 +234,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         const double shift = shiftAt(step);
         const auto u = at::sigmoid(at::randn({o.batch}, gen));
         const auto sigma = shift * u / (1 + (shift - 1) * u);
-        const double share = step >= o.frame_noise_from ? o.frame_noise_share : 0.0;
-        const auto noise = engine::mixFrameNoise(at::randn(x0.sizes(), gen), share, gen);
+        const auto noise = engine::mixFrameNoise(at::randn(x0.sizes(), gen), frameNoiseShareAt(step), gen);
         const auto s5 = sigma.view({-1, 1, 1, 1, 1});
         const auto xt = (1 - s5) * x0 + s5 * noise;
         const auto pred = transformer.forward(xt, sigma * 1000.0, embeds).to(at::kFloat);
@@ -262,7 +262,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             state.seconds = clock.seconds();
             state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(o.lr)},
                           {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(shiftAt(step))},
-                          {"frame_noise_share", std::to_string(step >= o.frame_noise_from ? o.frame_noise_share : 0.0)},
+                          {"frame_noise_share", std::to_string(frameNoiseShareAt(step))},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }

@@ -415,6 +415,7 @@ void runRecipe(const RecipeOptions& o) {
 }
 
 namespace {
+
 // The furthest DiT phase with a checkpoint ("dit", else "dit-low") and its ckpt folder; an empty name
 // when stage 2 has written none yet. Export and carry both hand on this phase's weights.
 std::pair<std::string, fs::path> furthestDitPhase(const Paths& p) {
