@@ -629,6 +629,16 @@ private slots:
         QCOMPARE(train::cyclicLearningRate(70, {40, 70}, 100, 10, peak), peak / 10);
         QCOMPARE(train::cyclicLearningRate(99, {40, 70}, 100, 10, peak), train::learningRate(29, 30, 10, peak));
 
+        // A peak per cycle: the cycles keep their steps, each warms up to its own peak.
+        const std::vector<double> peaks{peak, peak, peak / 2};
+        for (int64_t step = 0; step < 70; ++step) {
+            QCOMPARE(train::cyclicLearningRate(step, {40, 70}, 100, 10, peaks), train::cyclicLearningRate(step, {40, 70}, 100, 10, peak));
+        }
+        QCOMPARE(train::cyclicLearningRate(70, {40, 70}, 100, 10, peaks), peak / 20);
+        QCOMPARE(train::cyclicLearningRate(79, {40, 70}, 100, 10, peaks), peak / 2);
+        QCOMPARE(train::cyclicLearningRate(99, {40, 70}, 100, 10, peaks), train::learningRate(29, 30, 10, peak / 2));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train::cyclicLearningRate(0, {40, 70}, 100, 10, std::vector<double>{peak, peak}));
+
         // A plan whose ends do not increase is refused before anything starts.
         QProcess p;
         p.start(QStringLiteral(KINORA_TRAIN), {QStringLiteral("all"), QStringLiteral("--run"), dir_.path() + QStringLiteral("/never-plan"),
@@ -638,6 +648,16 @@ private slots:
         const QString err = QString::fromUtf8(p.readAllStandardError());
         QCOMPARE(p.exitCode(), 1);
         QVERIFY2(err.contains(QStringLiteral("--dit-steps 4000,3000: each planned end must be above the one before")), qPrintable(err));
+        QVERIFY(!QFileInfo::exists(dir_.path() + QStringLiteral("/never-plan")));
+
+        // So are peaks that do not match the plan's cycles.
+        p.start(QStringLiteral(KINORA_TRAIN), {QStringLiteral("all"), QStringLiteral("--run"), dir_.path() + QStringLiteral("/never-plan"),
+                                               QStringLiteral("--spec"), QStringLiteral("spec.json"), QStringLiteral("--dit-steps"),
+                                               QStringLiteral("4000,12000,20000"), QStringLiteral("--dit-lr"), QStringLiteral("5e-4,2e-4")});
+        QVERIFY(p.waitForFinished(30000));
+        const QString peaksErr = QString::fromUtf8(p.readAllStandardError());
+        QCOMPARE(p.exitCode(), 1);
+        QVERIFY2(peaksErr.contains(QStringLiteral("--dit-lr: 2 peaks for the 3 cycles of --dit-steps 4000,12000,20000")), qPrintable(peaksErr));
         QVERIFY(!QFileInfo::exists(dir_.path() + QStringLiteral("/never-plan")));
     }
 
@@ -649,6 +669,7 @@ private slots:
         o.dit_low_steps = 4;
         o.dit_steps = 6;
         o.dit_restarts = {5};
+        o.dit_cycle_lr = {o.dit_lr, o.dit_lr / 4};  // the second cycle warms up to a quarter of the first's peak
         o.dit_warmup = 1;  // past the warm-up at once, so that the decay (which depends on the end) shows
         o.sample_every = 1000;
         o.eval_prompts = 0;
@@ -666,7 +687,10 @@ private slots:
         QVERIFY2(std::abs(low.second - lowExpected) < 1e-6 * o.dit_lr, qPrintable(QStringLiteral("%1, expected %2").arg(low.second).arg(lowExpected)));
         const auto full = lastLr(o.run + "/dit/loss.csv");
         QCOMPARE(full.first, int64_t(6));
-        QVERIFY(std::abs(full.second - o.dit_lr) < 1e-6 * o.dit_lr);  // step 5 starts the plan's second cycle
+        const double second = o.dit_lr / 4;  // step 5 starts the plan's second cycle, at its own peak
+        QVERIFY2(std::abs(full.second - second) < 1e-6 * second, qPrintable(QStringLiteral("%1, expected %2").arg(full.second).arg(second)));
+        std::ifstream state(o.run + "/dit/ckpt/state.json");
+        QCOMPARE(nlohmann::json::parse(state).at("info").at("lr").get<std::string>(), std::to_string(second));
     }
 
     // kinora-train's command line refuses values that would make no run, saying what it wants.

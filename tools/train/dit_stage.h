@@ -44,6 +44,8 @@ struct DitStageOptions {
     std::vector<int64_t> restarts;
     int64_t batch = 32;
     double lr = 5e-4;
+    // Peak of each learning-rate cycle (restarts.size() + 1 values); empty: `lr` for every cycle.
+    std::vector<double> cycle_lr;
     int64_t warmup = 200;
     double ema_decay = 0.998;
     double caption_dropout = 0.1;  // share of empty captions: the unconditional branch of guidance

@@ -136,7 +136,12 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->check(atLeast(1));
     all->add_option("--dit-batch", ro.dit_batch, "Batch size of stage 2")->check(atLeast(1));
-    all->add_option("--dit-lr", ro.dit_lr, "Peak learning rate of stage 2")->check(aboveZero());
+    std::vector<double> ditLr;
+    all->add_option("--dit-lr", ditLr,
+                    "Peak learning rate of stage 2; a list such as 5e-4,5e-4,2e-4 gives each cycle of --dit-steps its "
+                    "own peak (the low-resolution phase takes the first)")
+        ->delimiter(',')
+        ->check(aboveZero());
     all->add_option("--object-weight", ro.object_weight, "Stage 2's loss weight on latent cells the objects cover (1: none)")
         ->check(CLI::Range(1.0, 100.0));
     std::string ditShift;
@@ -170,6 +175,10 @@ int main(int argc, char** argv) {
         if (!ditPlan.empty()) {
             ro.dit_steps = ditPlan.back();
             ro.dit_restarts.assign(ditPlan.begin(), ditPlan.end() - 1);
+        }
+        if (!ditLr.empty()) {
+            ro.dit_lr = ditLr.front();
+            if (ditLr.size() > 1) ro.dit_cycle_lr = ditLr;
         }
         if (!ditShift.empty()) std::tie(ro.dit_shift, ro.dit_shift_from) = *parseShiftPlan(ditShift);
         if (all->parsed()) train::runRecipe(ro);

@@ -228,6 +228,12 @@ void runRecipe(const RecipeOptions& o) {
             throw engine::EngineError("--dit-steps " + plan + std::to_string(o.dit_steps) +
                                       ": each planned end must be above the one before, e.g. 4000,12000");
         }
+        const size_t cycles = o.dit_restarts.size() + 1;
+        if (!o.dit_cycle_lr.empty() && o.dit_cycle_lr.size() != cycles) {
+            throw engine::EngineError("--dit-lr: " + std::to_string(o.dit_cycle_lr.size()) + " peaks for the " +
+                                      std::to_string(cycles) + " cycles of --dit-steps " + plan + std::to_string(o.dit_steps) +
+                                      ": give one peak, or one per planned end");
+        }
     }
     if (o.dit_shift_from >= 0 && !(o.dit_shift >= 1 && o.dit_shift <= 20)) {
         throw engine::EngineError("--dit-shift " + std::to_string(o.dit_shift) + ": a timestep shift from 1 to 20, e.g. 1.5 or 1.5@7000");
@@ -360,6 +366,7 @@ void runRecipe(const RecipeOptions& o) {
     dopt.restarts = o.dit_restarts;
     dopt.batch = o.dit_batch;
     dopt.lr = o.dit_lr;
+    dopt.cycle_lr = o.dit_cycle_lr;
     dopt.warmup = o.dit_warmup;
     dopt.sample_every = o.sample_every;
     dopt.object_weight = o.object_weight;
@@ -401,6 +408,7 @@ void runRecipe(const RecipeOptions& o) {
         lo.dir = p.ditLow.string();
         lo.steps = o.dit_low_steps;
         lo.restarts.clear();  // the plan's restarts are steps of the full-resolution phase, not of this one
+        lo.cycle_lr.clear();  // and so are their peaks
         lo.late_shift_from = -1;  // so is --dit-shift's step
         lo.frame_noise_share = frameNoiseShareAt(spec, o, "dit-low", 0);
         lo.frame_noise_from = 0;

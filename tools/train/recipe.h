@@ -23,6 +23,9 @@ struct RecipeOptions {
     std::vector<int64_t> dit_restarts;
     int64_t dit_batch = 32;
     double dit_lr = 5e-4;
+    // Peaks of the full-resolution phase's cycles (dit_restarts.size() + 1 values, the last one
+    // dit_steps's); empty: dit_lr for each. The low-resolution phase uses dit_lr.
+    std::vector<double> dit_cycle_lr;
     int64_t dit_warmup = 200;  // learning-rate warm-up steps of each DiT phase (and after each restart)
     double object_weight = 1.0;  // DitStageOptions::object_weight (why 1: there)
     // The full-resolution phase's training timestep shift from step dit_shift_from on (-1: the spec's

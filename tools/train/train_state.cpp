@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
 #include <time.h>
 
@@ -88,15 +89,27 @@ double learningRate(int64_t step, int64_t total, int64_t warmup, double peak, do
 }
 
 double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, int64_t total, int64_t warmup, double peak) {
+    return cyclicLearningRate(step, restarts, total, warmup, std::vector<double>{peak});
+}
+
+double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, int64_t total, int64_t warmup,
+                          const std::vector<double>& peaks) {
+    if (peaks.size() != 1 && peaks.size() != restarts.size() + 1) {
+        throw std::invalid_argument("cyclicLearningRate: " + std::to_string(peaks.size()) + " peaks for " +
+                                    std::to_string(restarts.size() + 1) + " cycles");
+    }
     int64_t begin = 0, end = total;
+    size_t cycle = 0;
     for (const int64_t r : restarts) {
-        if (r <= step) begin = r;
-        else {
+        if (r <= step) {
+            begin = r;
+            ++cycle;
+        } else {
             end = r;
             break;
         }
     }
-    return learningRate(step - begin, end - begin, warmup, peak);
+    return learningRate(step - begin, end - begin, warmup, peaks.size() == 1 ? peaks[0] : peaks[cycle]);
 }
 
 namespace {

@@ -44,6 +44,11 @@ double learningRate(int64_t step, int64_t total, int64_t warmup, double peak, do
 // reached its planned end trains on: the total grows and the old end becomes a restart, so the steps
 // before it keep the learning rates they had, and a run from scratch with the same list reproduces it.
 double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, int64_t total, int64_t warmup, double peak);
+// The same with a peak per cycle (`peaks`: restarts.size() + 1 values, or one for every cycle), so that a
+// cycle added past the old end can warm up to a lower rate than the first (a restart to the full peak
+// undid part of what the decay had won: kinora-tiny's loss jumped at its step 4000).
+double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, int64_t total, int64_t warmup,
+                          const std::vector<double>& peaks);
 
 // After a warm start at `start` (weights carried in, a fresh optimiser): the factor on the learning rate
 // that warms it up again over `warmup` steps; 1 when start is 0 (a run from scratch or a checkpoint).
