@@ -4,6 +4,8 @@
 #include "cli/cli.h"
 
 #include "engine/pipeline.h"
+#include "engine/runtime.h"
+#include "engine/vae.h"
 #include "eval/world_eval.h"
 #include "studio/data_paths.h"
 #include "studio/model_catalog.h"
@@ -22,7 +24,10 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
     };
     auto o = std::make_shared<Opts>();
     cmd->add_option("--model", o->model, "Model name or folder (default: kinora-tiny)");
-    cmd->add_option("--suite", o->suite, "Evaluation suite")->check(CLI::IsMember({"world"}));
+    cmd->add_option("--suite", o->suite,
+                    "world: the model's clips of the world's prompts; world-vae: the world's own clips of the same "
+                    "prompts through the model's VAE (encoded and decoded), the most its transformer could score")
+        ->check(CLI::IsMember({"world", "world-vae"}));
     cmd->add_option("--prompts", o->world.prompts, "Number of prompts")->check(CLI::Range(1, 100000));
     cmd->add_option("--seed", o->world.seed, "Seed of the prompt draw");
     cmd->add_option("--steps", o->world.steps, "Denoising steps (default: the model's)")->check(CLI::Range(1, 1000));
@@ -36,21 +41,31 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
         const auto data = studio::resolveDataDir(QString::fromStdString(common.data_dir));
         const auto model = studio::resolveModel(QString::fromStdString(o->model), data.path);
         engine::checkDeviceSupport("cpu", o->dtype);
-        engine::PipelineOptions popts;
-        popts.threads = common.threads;
-        popts.dtype = o->dtype;
-        auto pipeline = engine::Pipeline::load(model.path, popts);
-        const auto report = eval::evaluateWorld(*pipeline, o->world, [&](int done, int total, const eval::WorldEvalCase& c) {
+        const auto progress = [&](int done, int total, const eval::WorldEvalCase& c) {
             if (!o->quiet) std::fprintf(stderr, "[%d/%d] %s -> %s\n", done, total, c.prompt.c_str(), c.found.c_str());
-        });
+        };
+        eval::WorldEvalReport report;
+        if (o->suite == "world-vae") {
+            engine::configureThreads(common.threads);
+            const auto vae = engine::loadVae(model.path + "/vae", o->dtype == "bfloat16" ? at::kBFloat16 : at::kFloat);
+            report = eval::evaluateWorldThroughVae(*vae, o->world, progress);
+        } else {
+            engine::PipelineOptions popts;
+            popts.threads = common.threads;
+            popts.dtype = o->dtype;
+            auto pipeline = engine::Pipeline::load(model.path, popts);
+            report = eval::evaluateWorld(*pipeline, o->world, progress);
+        }
         if (o->json) {
             auto j = report.toJson(o->cases);
             j["model"] = model.name;
             j["seed"] = o->world.seed;
             j["dtype"] = o->dtype;
+            j["suite"] = o->suite;
             std::cout << j.dump(2) << std::endl;
         } else {
-            std::printf("%s on %d world prompts (seed %llu, %s), %.0f s\n", model.name.c_str(), report.all.n,
+            std::printf("%s%s on %d world prompts (seed %llu, %s), %.0f s\n", model.name.c_str(),
+                        o->suite == "world-vae" ? " (the world's clips through its VAE)" : "", report.all.n,
                         static_cast<unsigned long long>(o->world.seed), o->dtype.c_str(), report.seconds);
             std::printf("%-10s %7s %7s %7s %7s %10s %9s %12s\n", "group", "prompts", "colour", "shape", "motion", "background",
                         "coherent", "falling acc.");

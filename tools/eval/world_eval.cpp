@@ -1,5 +1,8 @@
 #include "eval/world_eval.h"
 
+#include "engine/vae.h"
+#include "engine/wan_pipeline.h"
+
 #include "worldgen/analyser.h"
 #include "worldgen/captions.h"
 #include "worldgen/world.h"
@@ -8,6 +11,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <chrono>
+#include <cstring>
 
 namespace kinora::eval {
 
@@ -103,6 +107,25 @@ WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions
             r.seed = seed;
             r.steps = o.steps;
             return toClip(pipeline.generate(r).video);
+        },
+        o, progress);
+}
+
+WorldEvalReport evaluateWorldThroughVae(const engine::WanVAE& vae, const WorldEvalOptions& o, const EvalProgress& progress) {
+    return evaluateWorld(
+        [&](const std::string&, uint64_t, const world::SceneSpec& asked) {
+            const auto clip = world::render(asked);
+            const auto f = static_cast<int64_t>(clip.frames.size());
+            const auto h = static_cast<int64_t>(clip.frames[0].height), w = static_cast<int64_t>(clip.frames[0].width);
+            auto video = at::empty({f, h, w, 3}, at::kByte);
+            for (int64_t i = 0; i < f; ++i) {
+                std::memcpy(video[i].data_ptr(), clip.frames[static_cast<size_t>(i)].rgb.data(), static_cast<size_t>(h * w * 3));
+            }
+            at::InferenceMode guard;
+            const auto dtype = vae.parameters()[0].scalar_type();
+            const auto x = (video.permute({3, 0, 1, 2}).unsqueeze(0).to(at::kFloat) / 127.5 - 1).to(dtype);  // [1, 3, F, H, W]
+            const auto decoded = vae.decode(vae.encode(x).first);
+            return toClip(engine::toRgbVideo((decoded.to(at::kFloat) / 2 + 0.5).clamp(0, 1)[0].permute({1, 2, 3, 0}).contiguous()));
         },
         o, progress);
 }

@@ -12,6 +12,10 @@
 #include <string>
 #include <vector>
 
+namespace kinora::engine {
+class WanVAE;  // engine/vae.h (LibTorch headers: kept out of this header, which Qt code includes)
+}
+
 namespace kinora::eval {
 
 struct WorldEvalOptions {
@@ -58,5 +62,11 @@ WorldEvalReport evaluateWorld(const WorldDrawer& draw, const WorldEvalOptions& o
 
 // The same for a model: each clip generated with the model's defaults (and `options.steps`).
 WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions& options, const EvalProgress& progress = {});
+
+// The world's own clip of each prompt, encoded (latent mean) and decoded by `vae`: what a transformer
+// that put out exactly the clips' latents would score, i.e. the ceiling the VAE leaves the model. A
+// VAE that blurs a small object or lets its area pulse from one latent frame to the next shows here,
+// where the transformer's evaluation could not tell it from the transformer's own faults.
+WorldEvalReport evaluateWorldThroughVae(const engine::WanVAE& vae, const WorldEvalOptions& options, const EvalProgress& progress = {});
 
 }  // namespace kinora::eval
