@@ -1,6 +1,7 @@
 // The trainer on tiny configurations: a few steps reduce the loss, an interrupted run resumed from its
 // checkpoint ends exactly where an uninterrupted one does, and what it writes is a model the engine
 // loads and runs.
+#include "engine/error.h"
 #include "engine/model_folder.h"
 #include "engine/pipeline.h"
 #include "engine/safetensors.h"
@@ -659,6 +660,84 @@ private slots:
         QCOMPARE(p.exitCode(), 1);
         QVERIFY2(peaksErr.contains(QStringLiteral("--dit-lr: 2 peaks for the 3 cycles of --dit-steps 4000,12000,20000")), qPrintable(peaksErr));
         QVERIFY(!QFileInfo::exists(dir_.path() + QStringLiteral("/never-plan")));
+    }
+
+    // The decoder stage trains the VAE's decoder alone: the encoder, and so the latent caches and the
+    // transformer trained on them, stay as they were, while the model folder gets the new decoder; a carry
+    // hands the finished stage on, and the stage alone refuses a run whose VAE has not finished.
+    void decoderStageKeepsTheEncoder() {
+        namespace fs = std::filesystem;
+        const fs::path root = (dir_.path() + "/decoder-test").toStdString();
+        train::RecipeOptions o = tinyRecipe(root, "run");
+        o.dit_steps = 2;
+        o.sample_every = 1000;
+        o.eval_prompts = 0;
+        o.vae_decoder_steps = 3;
+        o.vae_decoder_size = 32;
+        train::runRecipe(o);
+        std::ifstream reportIn(o.run + "/vae-decoder/report.json");
+        const auto report = nlohmann::json::parse(reportIn);
+        QCOMPARE(report.at("steps").get<int64_t>(), int64_t(3));
+        QVERIFY(report.at("psnr_db").get<double>() > 0 && report.at("seconds").get<double>() > 0);
+        const auto before = engine::SafetensorsFile::open(o.run + "/vae/vae.safetensors");
+        const auto after = engine::SafetensorsFile::open(o.run + "/vae-decoder/vae.safetensors");
+        int decoderChanged = 0, decoderTensors = 0;
+        for (const auto& t : before->tensors()) {
+            const bool decoder = t.name.rfind("decoder.", 0) == 0 || t.name.rfind("post_quant_conv.", 0) == 0;
+            const bool same = at::equal(before->tensor(t.name), after->tensor(t.name));
+            if (decoder) {
+                ++decoderTensors;
+                decoderChanged += same ? 0 : 1;
+            } else {
+                QVERIFY2(same, t.name.c_str());  // encoder and quant_conv untouched
+            }
+        }
+        QVERIFY2(decoderChanged > decoderTensors / 2, qPrintable(QStringLiteral("%1 of %2").arg(decoderChanged).arg(decoderTensors)));
+
+        // The model folder takes the stage's decoder.
+        const std::string model = (root / "model").string();
+        train::exportModel(o, model);
+        const auto exported = engine::SafetensorsFile::open(model + "/vae/diffusion_pytorch_model.safetensors");
+        for (const auto& t : after->tensors()) {
+            QVERIFY2(at::equal(exported->tensor(t.name), after->tensor(t.name).to(at::kHalf).to(at::kFloat)), t.name.c_str());
+        }
+        // Run again, the stage is done: nothing changes.
+        train::runRecipe(o);
+        const auto again = engine::SafetensorsFile::open(o.run + "/vae-decoder/vae.safetensors");
+        for (const auto& t : after->tensors()) QVERIFY(at::equal(again->tensor(t.name), after->tensor(t.name)));
+
+        // Carried to another machine as it is.
+        const std::string carry = (root / "carry").string();
+        train::writeCarry(o, carry);
+        std::ifstream cj(carry + "/carry.json");
+        QCOMPARE(nlohmann::json::parse(cj).at("vae_decoder").at("steps").get<int64_t>(), int64_t(3));
+        train::RecipeOptions b = o;
+        b.run = (root / "run-b").string();
+        b.carry = carry;
+        train::runRecipe(b);
+        const auto carried = engine::SafetensorsFile::open(b.run + "/vae-decoder/vae.safetensors");
+        for (const auto& t : after->tensors()) {
+            QVERIFY2(at::equal(carried->tensor(t.name), after->tensor(t.name).to(at::kHalf).to(at::kFloat)), t.name.c_str());
+        }
+        QVERIFY(!fs::exists(fs::path(b.run) / "vae-decoder" / "ckpt"));  // not trained again
+
+        // The stage alone: it needs the VAE's final weights, a step count, and windows on the 8-pixel grid.
+        train::RecipeOptions fresh = tinyRecipe(root, "run-without-vae");
+        fresh.vae_decoder_steps = 3;
+        try {
+            train::runDecoderStage(fresh);
+            QFAIL("a run without a finished VAE was accepted");
+        } catch (const engine::EngineError& e) {
+            QVERIFY2(std::string(e.what()).find("the VAE stage has not finished") != std::string::npos, e.what());
+        }
+        train::RecipeOptions odd = o;
+        odd.vae_decoder_size = 36;
+        try {
+            train::runDecoderStage(odd);
+            QFAIL("--vae-decoder-size 36 was accepted");
+        } catch (const engine::EngineError& e) {
+            QVERIFY2(std::string(e.what()).find("--vae-decoder-size 36: windows on the VAE's 8-pixel grid") != std::string::npos, e.what());
+        }
     }
 
     // The plan's restarts belong to the 128x128 phase: the 64x64 phase before it decays over its own steps.

@@ -7,6 +7,8 @@
 //           the model folder (F16) from the run's latest checkpoint
 //   carry   --run DIR --spec SPEC.json --out DIR
 //           the state a later machine needs to go on (all --carry DIR), small enough to commit
+//   decoder --run DIR --spec SPEC.json --vae-decoder-steps N
+//           the decoder stage alone (all runs it too when given --vae-decoder-steps)
 #include "train/model_spec.h"
 #include "train/recipe.h"
 
@@ -122,12 +124,23 @@ int main(int argc, char** argv) {
     auto* all = app.add_subcommand("all", "Run (or resume) the whole training recipe");
     auto* exp = app.add_subcommand("export", "Write the model folder from a run's latest state");
     auto* carry = app.add_subcommand("carry", "Write the state another machine needs to go on (for all --carry)");
-    for (auto* cmd : {all, exp, carry}) {
+    auto* dec = app.add_subcommand("decoder",
+                                   "Run (or resume) the decoder stage alone, for a run whose VAE has finished (it can run beside "
+                                   "`all` when that was started without --vae-decoder-steps)");
+    for (auto* cmd : {all, exp, carry, dec}) {
         cmd->add_option("--run", ro.run, "Working folder (checkpoints, logs)")->required();
         cmd->add_option("--spec", ro.spec, "Model spec JSON")->required();
         cmd->add_option("--seed", ro.seed, "Run seed");
     }
     all->add_option("--vae-steps", ro.vae_steps, "VAE optimiser steps")->check(atLeast(1));
+    for (auto* cmd : {all, dec}) {
+        cmd->add_option("--vae-decoder-steps", ro.vae_decoder_steps,
+                        "Steps of a stage after the VAE that trains its decoder alone, the encoder (and so the latents) "
+                        "unchanged (0: none)")
+            ->check(atLeast(0));
+        cmd->add_option("--vae-decoder-size", ro.vae_decoder_size, "Width and height of that stage's windows")
+            ->check(CLI::Range(16, 128));
+    }
     all->add_option("--latent-clips", ro.latent_clips, "Clips in the latent cache")->check(atLeast(1));
     std::vector<int64_t> ditPlan;
     all->add_option("--dit-steps", ditPlan,
@@ -182,6 +195,10 @@ int main(int argc, char** argv) {
         }
         if (!ditShift.empty()) std::tie(ro.dit_shift, ro.dit_shift_from) = *parseShiftPlan(ditShift);
         if (all->parsed()) train::runRecipe(ro);
+        if (dec->parsed()) {
+            train::runDecoderStage(ro);
+            std::cout << "decoder stage done (" << train::computeTime(ro.run) << ")\n";
+        }
         if (exp->parsed()) {
             const auto from = train::exportModel(ro, out);
             std::cout << "wrote " << out << " from " << from << " (" << train::computeTime(ro.run) << ")\n";

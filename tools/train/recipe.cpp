@@ -30,12 +30,21 @@ ModelSpec readSpec(const std::string& path) {
 }
 
 struct Paths {
-    fs::path run, tokenizer, vae, vaeWeights, latents, latentsLow, dit, ditLow, preview;
+    fs::path run, tokenizer, vae, vaeWeights, vaeDecoder, vaeDecoderWeights, latents, latentsLow, dit, ditLow, preview;
     explicit Paths(const std::string& r)
         : run(r), tokenizer(run / "tokenizer"), vae(run / "vae"), vaeWeights(run / "vae" / "vae.safetensors"),
+          vaeDecoder(run / "vae-decoder"), vaeDecoderWeights(run / "vae-decoder" / "vae.safetensors"),
           latents(run / "latents.safetensors"), latentsLow(run / "latents-low.safetensors"), dit(run / "dit"),
           ditLow(run / "dit-low"), preview(run / "preview-model") {}
+    // The VAE a model folder takes: the decoder stage's when it has finished (same encoder), else the VAE
+    // stage's.
+    fs::path finalVae() const { return fs::exists(vaeDecoderWeights) ? vaeDecoderWeights : vaeWeights; }
 };
+
+void say(const std::string& s) {
+    std::printf("%s\n", s.c_str());
+    std::fflush(stdout);
+}
 
 ModelSpec specFor(const RecipeOptions& o, const Paths& p) {
     auto spec = readSpec(o.spec);
@@ -55,6 +64,8 @@ void loadNamed(torch::nn::Module& m, const std::string& path, const std::string&
 struct Carry {
     fs::path dir;
     bool tokenizer = false, vae = false, dit = false;
+    bool vaeDecoder = false;  // vae-decoder.safetensors: the finished decoder stage's whole VAE
+    nlohmann::json vaeDecoderReport;
     bool vaeDone = false;  // vae.safetensors: the stage's final weights, else its EMA weights at vaeStep
     int64_t vaeStep = 0;
     double vaeSeconds = 0;  // compute time (Checkpoint::seconds) of the carried VAE
@@ -80,6 +91,13 @@ Carry readCarry(const std::string& dir) {
         c.vaeStep = c.vaeReport.value("step", int64_t(0));
         c.vaeSeconds = c.vaeReport.value("seconds", 0.0);
         if (!c.vaeDone && c.vaeStep <= 0) throw engine::EngineError(dir + "/carry.json: an unfinished 'vae' needs a step > 0");
+    }
+    if (j.contains("vae_decoder")) {
+        if (!fs::exists(c.dir / "vae-decoder.safetensors")) {
+            throw engine::EngineError(dir + "/carry.json: 'vae_decoder' needs vae-decoder.safetensors beside it");
+        }
+        c.vaeDecoder = true;
+        c.vaeDecoderReport = j["vae_decoder"];
     }
     if (j.contains("dit")) {
         c.phase = j["dit"].value("phase", "");
@@ -212,7 +230,72 @@ std::string evaluatePreview(const fs::path& model, const fs::path& dir, int64_t 
     return line;
 }
 
+// The decoder stage: from the VAE stage's final weights in `vae`, the decoder trained on (the encoder
+// frozen); `vae` ends with the stage's weights. Done once: a run that has them (or a carry that brings
+// them) loads them instead.
+void checkDecoderOptions(const RecipeOptions& o) {
+    if (o.vae_decoder_size % 8 != 0 || o.vae_decoder_size < 16 || o.vae_decoder_size > 128) {
+        throw engine::EngineError("--vae-decoder-size " + std::to_string(o.vae_decoder_size) +
+                                  ": windows on the VAE's 8-pixel grid, from 16 to 128, e.g. 64");
+    }
+}
+
+void refineDecoder(engine::WanVAE& vae, const RecipeOptions& o, const Paths& p, const Carry& carry) {
+    if (fs::exists(p.vaeDecoderWeights)) {
+        loadNamed(vae, p.vaeDecoderWeights.string(), "");
+        say("[vae-decoder] done before: " + p.vaeDecoderWeights.string());
+        return;
+    }
+    if (carry.vaeDecoder) {
+        fs::create_directories(p.vaeDecoder);
+        loadNamed(vae, (carry.dir / "vae-decoder.safetensors").string(), "");
+        std::ofstream((p.vaeDecoder / "report.json").string()) << carry.vaeDecoderReport.dump(2);
+        engine::writeSafetensors(p.vaeDecoderWeights.string(), namedWeights(vae, at::kFloat));
+        say("[vae-decoder] carried in from " + carry.dir.string());
+        return;
+    }
+    if (o.vae_decoder_steps <= 0) return;
+    VaeStageOptions vo;
+    vo.dir = p.vaeDecoder.string();
+    vo.steps = o.vae_decoder_steps;
+    vo.size = o.vae_decoder_size;
+    vo.lr = o.vae_decoder_lr;
+    vo.decoder_only = true;
+    vo.seed = o.seed + 12;
+    vo.psnr_seed = o.seed;
+    const double seconds = runVaeStage(vae, vo, [&](const VaeStageReport& r) {
+        if (r.psnr_db > 0) {
+            say("[vae-decoder] step " + std::to_string(r.step) + ": PSNR " + std::to_string(r.psnr_db) + " dB (EMA weights, unseen clips)");
+        } else if (r.step % 50 == 0) {
+            say("[vae-decoder] step " + std::to_string(r.step) + " loss " + std::to_string(r.loss));
+        }
+    });
+    writeLossPlot((p.vaeDecoder / "loss.csv").string(), (p.vaeDecoder / "loss.png").string());
+    // The same 16 clips as the VAE stage's report, so the two figures compare.
+    const double psnr = vaePsnr(vae, o.seed, 16, WorldBatchOptions{});
+    say("[vae-decoder] PSNR on unseen 17x128x128 clips: " + std::to_string(psnr) + " dB");
+    std::ofstream((p.vaeDecoder / "report.json").string())
+        << nlohmann::json{{"psnr_db", psnr}, {"steps", o.vae_decoder_steps}, {"seconds", seconds}}.dump(2);
+    engine::writeSafetensors(p.vaeDecoderWeights.string(), namedWeights(vae, at::kFloat));
+}
+
 }  // namespace
+
+void runDecoderStage(const RecipeOptions& o) {
+    checkDecoderOptions(o);
+    const Paths p(o.run);
+    if (!fs::exists(p.vaeWeights)) {
+        throw engine::EngineError(o.run + ": the VAE stage has not finished (no " + p.vaeWeights.string() +
+                                  "); the decoder stage starts from its final weights");
+    }
+    if (o.vae_decoder_steps <= 0 && !fs::exists(p.vaeDecoderWeights)) {
+        throw engine::EngineError("--vae-decoder-steps: how many steps the decoder stage takes, e.g. 4000");
+    }
+    const auto spec = specFor(o, p);
+    engine::WanVAE vae(spec.vae);
+    loadNamed(vae, p.vaeWeights.string(), "");
+    refineDecoder(vae, o, p, Carry{});
+}
 
 void runRecipe(const RecipeOptions& o) {
     {  // before hours of earlier stages: a bad plan is refused at once
@@ -235,16 +318,12 @@ void runRecipe(const RecipeOptions& o) {
                                       ": give one peak, or one per planned end");
         }
     }
+    checkDecoderOptions(o);
     if (o.dit_shift_from >= 0 && !(o.dit_shift >= 1 && o.dit_shift <= 20)) {
         throw engine::EngineError("--dit-shift " + std::to_string(o.dit_shift) + ": a timestep shift from 1 to 20, e.g. 1.5 or 1.5@7000");
     }
     const Paths p(o.run);
     fs::create_directories(p.run);
-    auto say = [](const std::string& s) {
-        std::printf("%s\n", s.c_str());
-        std::fflush(stdout);
-    };
-
     const Carry carry = readCarry(o.carry);
     if (carry.tokenizer && !fs::exists(p.tokenizer / "spiece.model")) {
         // The carried text encoder was trained on these exact pieces: never retrain them.
@@ -299,6 +378,7 @@ void runRecipe(const RecipeOptions& o) {
             << nlohmann::json{{"psnr_db", psnr}, {"steps", o.vae_steps}, {"seconds", seconds}}.dump(2);
         engine::writeSafetensors(p.vaeWeights.string(), namedWeights(vae, at::kFloat));
     }
+    refineDecoder(vae, o, p, carry);
     vae.eval();
 
     LatentCache cache;
@@ -329,7 +409,7 @@ void runRecipe(const RecipeOptions& o) {
     }
     const bool skipLow = fullStarted || (carry.dit && carry.phase == "dit");
     auto logDit = [&](const char* tag) {
-        return [&say, tag](const DitStageReport& r) {
+        return [tag](const DitStageReport& r) {
             if (r.step % 50 == 0) {
                 char buf[160];
                 std::snprintf(buf, sizeof buf, "[%s] step %lld loss %.4f lr %.2e grad %.2f %.2f s/step", tag,
@@ -453,7 +533,7 @@ std::string exportModel(const RecipeOptions& o, const std::string& out) {
     auto spec = specFor(o, p);
     spec.frame_noise_share = frameNoiseShareAt(spec, o, phase, step);
     engine::WanVAE vae(spec.vae);
-    loadNamed(vae, p.vaeWeights.string(), "");
+    loadNamed(vae, p.finalVae().string(), "");
     const auto cache = loadLatentCache(p.latents.string());
     engine::Umt5Encoder text(spec.text);
     engine::WanTransformer transformer(spec.transformer);
@@ -489,6 +569,15 @@ void writeCarry(const RecipeOptions& o, const std::string& out) {
         j["vae"] = {{"done", false}, {"step", state.at("step").get<int64_t>()}, {"seconds", state.value("seconds", 0.0)}};
     }
     engine::writeSafetensors((dir / "vae.safetensors").string(), namedWeights(vae, at::kHalf));
+    // A finished decoder stage (an unfinished one starts again on the next machine).
+    if (fs::exists(p.vaeDecoderWeights)) {
+        loadNamed(vae, p.vaeDecoderWeights.string(), "");
+        engine::writeSafetensors((dir / "vae-decoder.safetensors").string(), namedWeights(vae, at::kHalf));
+        std::ifstream report((p.vaeDecoder / "report.json").string());
+        j["vae_decoder"] = report ? nlohmann::json::parse(report, nullptr, false) : nlohmann::json::object();
+    } else {
+        fs::remove(dir / "vae-decoder.safetensors");
+    }
     // The furthest DiT phase with a checkpoint: its EMA weights (what sampling uses) and step.
     if (const auto [phase, ckpt] = furthestDitPhase(p); !phase.empty()) {
         std::ifstream in((ckpt / "state.json").string());
@@ -511,7 +600,9 @@ std::string computeTime(const std::string& run) {
         const auto j = nlohmann::json::parse(in, nullptr, false);
         return j.is_object() ? j.value("seconds", 0.0) : 0.0;
     };
-    const double vae = fs::exists(p.vae / "report.json") ? secondsIn(p.vae / "report.json") : secondsIn(p.vae / "ckpt" / "state.json");
+    const double vae = (fs::exists(p.vae / "report.json") ? secondsIn(p.vae / "report.json") : secondsIn(p.vae / "ckpt" / "state.json")) +
+                       (fs::exists(p.vaeDecoder / "report.json") ? secondsIn(p.vaeDecoder / "report.json")
+                                                                 : secondsIn(p.vaeDecoder / "ckpt" / "state.json"));
     // The full-resolution phase's clock includes the low-resolution phase it started from.
     const double dit = fs::exists(p.dit / "ckpt" / "state.json") ? secondsIn(p.dit / "ckpt" / "state.json")
                                                                   : secondsIn(p.ditLow / "ckpt" / "state.json");

@@ -16,6 +16,11 @@ struct RecipeOptions {
     std::string spec;  // model spec JSON (tools/train/specs/kinora-tiny.json)
     int vocab_size = 1000;
     int64_t vae_steps = 3000;
+    // A stage after the VAE that trains its decoder only (VaeStageOptions::decoder_only), on windows of
+    // vae_decoder_size pixels: better reconstructions from the same latents. 0 steps: none.
+    int64_t vae_decoder_steps = 0;
+    int vae_decoder_size = 64;
+    double vae_decoder_lr = 3e-4;
     int64_t latent_clips = 6000;
     int64_t dit_steps = 4000;
     // Earlier planned ends of the full-resolution DiT phase, where its learning-rate schedule starts
@@ -54,6 +59,10 @@ struct RecipeOptions {
 
 // Runs (or resumes) every stage; prints progress to stdout.
 void runRecipe(const RecipeOptions& options);
+
+// Runs (or resumes) the decoder stage alone (`kinora-train decoder`), for a run whose VAE has finished:
+// it touches nothing the DiT stage uses, so it can run beside `all` on the same run folder.
+void runDecoderStage(const RecipeOptions& options);
 
 // Writes the model folder `out` (F16 weights, latent preview projection) from the run's latest state:
 // the VAE's final weights and the EMA weights of the furthest DiT phase with a checkpoint (the

@@ -48,7 +48,12 @@ Ema::Ema(const ModuleSet& modules, double decay) : decay_(decay) {
 void Ema::update(const ModuleSet& modules) {
     at::NoGradGuard ng;
     const auto params = parametersOf(modules);
-    for (size_t i = 0; i < params.size(); ++i) shadow_[i].mul_(decay_).add_(params[i].detach(), 1.0 - decay_);
+    for (size_t i = 0; i < params.size(); ++i) {
+        // A frozen parameter's average is itself; averaging the constant would still move it by rounding
+        // (decay * x + (1 - decay) * x is not always x in floating point), which a frozen encoder must not.
+        if (!params[i].requires_grad()) continue;
+        shadow_[i].mul_(decay_).add_(params[i].detach(), 1.0 - decay_);
+    }
 }
 
 void Ema::swap(const ModuleSet& modules) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 namespace kinora::train {
 
@@ -16,8 +17,12 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
     fs::create_directories(o.dir);
     std::shared_ptr<torch::nn::Module> handle(&vae, [](torch::nn::Module*) {});
     const ModuleSet modules{{"vae", handle}};
-    auto params = parametersOf(modules);
-    for (auto& p : params) p.set_requires_grad(true);
+    std::vector<at::Tensor> params;
+    for (const auto& p : vae.named_parameters()) {
+        const bool decoder = p.key().rfind("decoder.", 0) == 0 || p.key().rfind("post_quant_conv.", 0) == 0;
+        p.value().set_requires_grad(decoder || !o.decoder_only);
+        if (decoder || !o.decoder_only) params.push_back(p.value());
+    }
     torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o.lr).betas({0.9, 0.99}).weight_decay(0.0));
     Ema ema(modules, 0.999);
     Checkpoint state;
@@ -69,7 +74,11 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
             crops.push_back(full[b].narrow(2, y0, o.size).narrow(3, x0, o.size));
         }
         const auto video = at::stack(crops).contiguous();
-        const auto [mean, logvar] = vae.encode(video);
+        auto [mean, logvar] = [&] {
+            std::optional<at::NoGradGuard> frozen;
+            if (o.decoder_only) frozen.emplace();
+            return vae.encode(video);
+        }();
         const auto z = mean + at::exp(0.5 * logvar) * at::randn(mean.sizes(), gen, mean.options());
         const auto recon = o.clamp_output ? vae.decode(z) : vae.decodeUnclamped(z);
         const auto l1 = (recon - video).abs().mean();
@@ -90,7 +99,7 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
         if (done % o.checkpoint_every == 0 || done == o.steps) {
             state.step = done;
             state.seconds = clock.seconds();
-            state.info = {{"stage", "vae"}, {"batch", std::to_string(o.batch)}, {"size", std::to_string(o.size)},
+            state.info = {{"stage", o.decoder_only ? "vae-decoder" : "vae"}, {"batch", std::to_string(o.batch)}, {"size", std::to_string(o.size)},
                           {"frames", std::to_string(o.frames) + "/" + std::to_string(o.long_frames)}, {"lr", std::to_string(o.lr)}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }

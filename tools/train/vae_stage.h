@@ -35,6 +35,9 @@ struct VaeStageOptions {
     // wherever the decoder overshoots. Kept switchable for the comparison in the trainer's notes.
     bool clamp_output = false;
     uint64_t seed = 1;
+    // Train the decoder (and post_quant_conv) only, the encoder frozen: the latents, and so a transformer
+    // trained on them, stay valid while the reconstructions get better (the recipe's decoder stage).
+    bool decoder_only = false;
     int64_t checkpoint_every = 200;
     int64_t log_every = 10;
     // Every `psnr_every` steps (at a checkpoint), the EMA weights' PSNR on `psnr_clips` unseen full-size
