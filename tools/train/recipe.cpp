@@ -230,9 +230,6 @@ std::string evaluatePreview(const fs::path& model, const fs::path& dir, int64_t 
     return line;
 }
 
-// The decoder stage: from the VAE stage's final weights in `vae`, the decoder trained on (the encoder
-// frozen); `vae` ends with the stage's weights. Done once: a run that has them (or a carry that brings
-// them) loads them instead.
 void checkDecoderOptions(const RecipeOptions& o) {
     if (o.vae_decoder_size % 8 != 0 || o.vae_decoder_size < 16 || o.vae_decoder_size > 128) {
         throw engine::EngineError("--vae-decoder-size " + std::to_string(o.vae_decoder_size) +
@@ -240,6 +237,9 @@ void checkDecoderOptions(const RecipeOptions& o) {
     }
 }
 
+// The decoder stage: from the VAE stage's final weights in `vae`, the decoder trained on (the encoder
+// frozen); `vae` ends with the stage's weights. Done once: a run that has them (or a carry that brings
+// them) loads them instead.
 void refineDecoder(engine::WanVAE& vae, const RecipeOptions& o, const Paths& p, const Carry& carry) {
     if (fs::exists(p.vaeDecoderWeights)) {
         loadNamed(vae, p.vaeDecoderWeights.string(), "");
