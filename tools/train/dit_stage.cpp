@@ -203,11 +203,6 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     auto shiftAt = [&](int64_t step) { return o.late_shift_from >= 0 && step >= o.late_shift_from ? o.late_shift : o.shift; };
     auto frameNoiseShareAt = [&](int64_t step) { return step >= o.frame_noise_from ? o.frame_noise_share : 0.0; };
     const std::vector<double> peaks = o.cycle_lr.empty() ? std::vector<double>{o.lr} : o.cycle_lr;
-    auto peakAt = [&](int64_t step) {  // the peak of the cycle `step` is in (what the checkpoint records)
-        size_t cycle = 0;
-        for (const int64_t r : o.restarts) cycle += r <= step ? 1 : 0;
-        return peaks.size() == 1 ? peaks[0] : peaks[cycle];
-    };
     auto lastLog = Clock::now();
     int64_t sinceLog = 0;
     for (int64_t step = state.step; step < o.steps; ++step) {
@@ -266,7 +261,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         if (checkpointNow) {
             state.step = done;
             state.seconds = clock.seconds();
-            state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(peakAt(step))},
+            state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(cyclePeak(step, o.restarts, peaks))},
                           {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(shiftAt(step))},
                           {"frame_noise_share", std::to_string(frameNoiseShareAt(step))},
                           {"bf16", o.bf16 ? "yes" : "no"}};

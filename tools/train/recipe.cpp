@@ -230,6 +230,25 @@ std::string evaluatePreview(const fs::path& model, const fs::path& dir, int64_t 
     return line;
 }
 
+// Runs a VAE stage (the whole VAE, or its decoder alone) with progress lines tagged `tag`, then writes
+// what it leaves in `dir`: the loss plot, report.json with the PSNR on the 16 unseen clips both stages
+// report on (so their figures compare), and the final weights to `weights`.
+void runVaeStageAndReport(engine::WanVAE& vae, const VaeStageOptions& vo, const std::string& tag, const fs::path& weights) {
+    const fs::path dir(vo.dir);
+    const double seconds = runVaeStage(vae, vo, [&](const VaeStageReport& r) {
+        if (r.psnr_db > 0) {
+            say("[" + tag + "] step " + std::to_string(r.step) + ": PSNR " + std::to_string(r.psnr_db) + " dB (EMA weights, unseen clips)");
+        } else if (r.step % 50 == 0) {
+            say("[" + tag + "] step " + std::to_string(r.step) + " loss " + std::to_string(r.loss));
+        }
+    });
+    writeLossPlot((dir / "loss.csv").string(), (dir / "loss.png").string());
+    const double psnr = vaePsnr(vae, vo.psnr_seed, 16, WorldBatchOptions{});
+    say("[" + tag + "] PSNR on unseen 17x128x128 clips: " + std::to_string(psnr) + " dB");
+    std::ofstream((dir / "report.json").string()) << nlohmann::json{{"psnr_db", psnr}, {"steps", vo.steps}, {"seconds", seconds}}.dump(2);
+    engine::writeSafetensors(weights.string(), namedWeights(vae, at::kFloat));
+}
+
 void checkDecoderOptions(const RecipeOptions& o) {
     if (o.vae_decoder_size % 8 != 0 || o.vae_decoder_size < 16 || o.vae_decoder_size > 128) {
         throw engine::EngineError("--vae-decoder-size " + std::to_string(o.vae_decoder_size) +
@@ -263,20 +282,7 @@ void refineDecoder(engine::WanVAE& vae, const RecipeOptions& o, const Paths& p, 
     vo.decoder_only = true;
     vo.seed = o.seed + 12;
     vo.psnr_seed = o.seed;
-    const double seconds = runVaeStage(vae, vo, [&](const VaeStageReport& r) {
-        if (r.psnr_db > 0) {
-            say("[vae-decoder] step " + std::to_string(r.step) + ": PSNR " + std::to_string(r.psnr_db) + " dB (EMA weights, unseen clips)");
-        } else if (r.step % 50 == 0) {
-            say("[vae-decoder] step " + std::to_string(r.step) + " loss " + std::to_string(r.loss));
-        }
-    });
-    writeLossPlot((p.vaeDecoder / "loss.csv").string(), (p.vaeDecoder / "loss.png").string());
-    // The same 16 clips as the VAE stage's report, so the two figures compare.
-    const double psnr = vaePsnr(vae, o.seed, 16, WorldBatchOptions{});
-    say("[vae-decoder] PSNR on unseen 17x128x128 clips: " + std::to_string(psnr) + " dB");
-    std::ofstream((p.vaeDecoder / "report.json").string())
-        << nlohmann::json{{"psnr_db", psnr}, {"steps", o.vae_decoder_steps}, {"seconds", seconds}}.dump(2);
-    engine::writeSafetensors(p.vaeDecoderWeights.string(), namedWeights(vae, at::kFloat));
+    runVaeStageAndReport(vae, vo, "vae-decoder", p.vaeDecoderWeights);
 }
 
 }  // namespace
@@ -363,20 +369,7 @@ void runRecipe(const RecipeOptions& o) {
             vo.start_seconds = carry.vaeSeconds;
             say("[vae] carried in at step " + std::to_string(carry.vaeStep) + " from " + carry.dir.string());
         }
-        const double seconds = runVaeStage(vae, vo, [&](const VaeStageReport& r) {
-            if (r.psnr_db > 0) {
-                say("[vae] step " + std::to_string(r.step) + ": PSNR " + std::to_string(r.psnr_db) + " dB (EMA weights, unseen clips)");
-            } else if (r.step % 50 == 0) {
-                say("[vae] step " + std::to_string(r.step) + " loss " + std::to_string(r.loss));
-            }
-        });
-        writeLossPlot((p.vae / "loss.csv").string(), (p.vae / "loss.png").string());
-        WorldBatchOptions full;
-        const double psnr = vaePsnr(vae, o.seed, 16, full);
-        say("[vae] PSNR on unseen 17x128x128 clips: " + std::to_string(psnr) + " dB");
-        std::ofstream((p.vae / "report.json").string())
-            << nlohmann::json{{"psnr_db", psnr}, {"steps", o.vae_steps}, {"seconds", seconds}}.dump(2);
-        engine::writeSafetensors(p.vaeWeights.string(), namedWeights(vae, at::kFloat));
+        runVaeStageAndReport(vae, vo, "vae", p.vaeWeights);
     }
     refineDecoder(vae, o, p, carry);
     vae.eval();

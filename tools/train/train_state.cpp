@@ -97,24 +97,30 @@ double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, in
     return cyclicLearningRate(step, restarts, total, warmup, std::vector<double>{peak});
 }
 
-double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, int64_t total, int64_t warmup,
-                          const std::vector<double>& peaks) {
+double cyclePeak(int64_t step, const std::vector<int64_t>& restarts, const std::vector<double>& peaks) {
     if (peaks.size() != 1 && peaks.size() != restarts.size() + 1) {
         throw std::invalid_argument("cyclicLearningRate: " + std::to_string(peaks.size()) + " peaks for " +
                                     std::to_string(restarts.size() + 1) + " cycles");
     }
-    int64_t begin = 0, end = total;
+    if (peaks.size() == 1) return peaks[0];
     size_t cycle = 0;
+    for (const int64_t r : restarts) cycle += r <= step ? 1 : 0;
+    return peaks[cycle];
+}
+
+double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, int64_t total, int64_t warmup,
+                          const std::vector<double>& peaks) {
+    const double peak = cyclePeak(step, restarts, peaks);
+    int64_t begin = 0, end = total;
     for (const int64_t r : restarts) {
         if (r <= step) {
             begin = r;
-            ++cycle;
         } else {
             end = r;
             break;
         }
     }
-    return learningRate(step - begin, end - begin, warmup, peaks.size() == 1 ? peaks[0] : peaks[cycle]);
+    return learningRate(step - begin, end - begin, warmup, peak);
 }
 
 namespace {

@@ -49,6 +49,8 @@ double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, in
 // undid part of what the decay had won: kinora-tiny's loss jumped at its step 4000).
 double cyclicLearningRate(int64_t step, const std::vector<int64_t>& restarts, int64_t total, int64_t warmup,
                           const std::vector<double>& peaks);
+// The peak of the cycle `step` is in (`peaks` as above; std::invalid_argument when their count does not fit the cycles).
+double cyclePeak(int64_t step, const std::vector<int64_t>& restarts, const std::vector<double>& peaks);
 
 // After a warm start at `start` (weights carried in, a fresh optimiser): the factor on the learning rate
 // that warms it up again over `warmup` steps; 1 when start is 0 (a run from scratch or a checkpoint).
