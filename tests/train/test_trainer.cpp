@@ -8,6 +8,7 @@
 #include "engine/tokenizer.h"
 #include "train/contact_sheet.h"
 #include "train/dit_stage.h"
+#include "train/flow_loss.h"
 #include "train/model_spec.h"
 #include "train/recipe.h"
 #include "train/tokenizer_stage.h"
@@ -332,6 +333,21 @@ private slots:
         {
             std::ifstream in(dir_.path().toStdString() + "/dit-frame-noise/ckpt/state.json");
             QCOMPARE(nlohmann::json::parse(in).at("info").at("frame_noise_share").get<std::string>(), std::string("0.500000"));
+        }
+
+        // The loss on the error's change between frames from step 6 on: the steps before it are the plain
+        // run's; step 6 still logs the plain run's loss (the log reports the flow-matching term, and the
+        // weights are still the same); after it the weights, and so the losses, differ.
+        std::vector<double> temporal;
+        runTo((dir_.path() + "/dit-temporal").toStdString(), 9, &temporal, -1, [](train::DitStageOptions& o) {
+            o.temporal_weight = 1.0;
+            o.temporal_from = 6;
+        });
+        for (size_t i = 0; i < 7; ++i) QCOMPARE(temporal[i], plain[i]);
+        for (size_t i = 7; i < 9; ++i) QVERIFY2(temporal[i] != plain[i], qPrintable(QString::number(i)));
+        {
+            std::ifstream in(dir_.path().toStdString() + "/dit-temporal/ckpt/state.json");
+            QCOMPARE(nlohmann::json::parse(in).at("info").at("temporal_weight").get<std::string>(), std::string("1.000000"));
         }
 
         // The same in bfloat16 forward passes (CPU autocast): it learns as well, keeps float32 weights,
@@ -773,6 +789,36 @@ private slots:
     }
 
     // kinora-train's command line refuses values that would make no run, saying what it wants.
+    void flowLossWeighsChangesBetweenFrames() {
+        at::manual_seed(5);
+        const auto target = at::randn({2, 3, 5, 4, 4});
+        const auto pred = at::randn({2, 3, 5, 4, 4});
+        const auto ones = at::ones({2, 1, 5, 4, 4});
+        // Weight 0: the plain loss, bit for bit (runs before the term was added reproduce exactly).
+        const auto plain = train::flowMatchingLoss(pred, target, ones, 0.0);
+        QVERIFY(at::equal(plain.total, plain.flow));
+        QVERIFY(at::equal(plain.flow, (ones * (pred - target).pow(2)).mean() / ones.mean()));
+        // An error the same in every frame costs nothing more.
+        const auto steady = target + at::randn({2, 3, 1, 4, 4});
+        const auto s = train::flowMatchingLoss(steady, target, ones, 0.5);
+        QVERIFY2(std::abs(s.total.item<double>() - s.flow.item<double>()) < 1e-6 * s.flow.item<double>(),
+                 qPrintable(QString::number(s.total.item<double>() - s.flow.item<double>())));
+        // One that flips sign every frame: 4 changes of twice its size over 5 frames -> 1 + 0.5 * 16 / 5.
+        const auto sign = at::tensor(std::vector<float>{1, -1, 1, -1, 1}).view({1, 1, 5, 1, 1});
+        const auto flicker = target + sign * at::randn({2, 3, 1, 4, 4});
+        const auto f = train::flowMatchingLoss(flicker, target, ones, 0.5);
+        QVERIFY(f.flow.item<double>() > 0.1);
+        QVERIFY2(std::abs(f.total.item<double>() / f.flow.item<double>() - 2.6) < 1e-5,
+                 qPrintable(QString::number(f.total.item<double>() / f.flow.item<double>())));
+        // The flow term keeps the object weight; the temporal term does not use it (a fixed form).
+        const auto heavy = ones * 3.0;
+        const auto h = train::flowMatchingLoss(flicker, target, heavy, 0.5);
+        QVERIFY(at::allclose(h.flow, f.flow) && at::allclose(h.total, f.total));
+        // A single frame has no change to weigh.
+        const auto one = train::flowMatchingLoss(pred.narrow(2, 0, 1), target.narrow(2, 0, 1), ones.narrow(2, 0, 1), 2.0);
+        QVERIFY(at::equal(one.total, one.flow));
+    }
+
     void badOptionsAreRefusedWithTheReason() {
         const QStringList base{QStringLiteral("all"), QStringLiteral("--run"), dir_.path() + QStringLiteral("/never"),
                                QStringLiteral("--spec"), QStringLiteral("spec.json")};
@@ -786,6 +832,8 @@ private slots:
             {{QStringLiteral("--object-weight"), QStringLiteral("0.5")}, QStringLiteral("--object-weight")},
             {{QStringLiteral("--dit-shift"), QStringLiteral("0.5@7000")}, QStringLiteral("--dit-shift: want a shift from 1 to 20")},
             {{QStringLiteral("--dit-shift"), QStringLiteral("2@")}, QStringLiteral("not '2@'")},
+            {{QStringLiteral("--dit-temporal-weight"), QStringLiteral("11")}, QStringLiteral("--dit-temporal-weight: want a weight from 0 to 10")},
+            {{QStringLiteral("--dit-temporal-weight"), QStringLiteral("1@x")}, QStringLiteral("not '1@x'")},
         };
         for (const auto& [args, expected] : cases) {
             QProcess p;

@@ -3,6 +3,7 @@
 #include "engine/error.h"
 #include "engine/frame_noise.h"
 #include "engine/safetensors.h"
+#include "train/flow_loss.h"
 #include "train/train_state.h"
 #include "worldgen/captions.h"
 #include "worldgen/world.h"
@@ -202,6 +203,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     auto swapEma = [&] { ema.swap(modules); };
     auto shiftAt = [&](int64_t step) { return o.late_shift_from >= 0 && step >= o.late_shift_from ? o.late_shift : o.shift; };
     auto frameNoiseShareAt = [&](int64_t step) { return step >= o.frame_noise_from ? o.frame_noise_share : 0.0; };
+    auto temporalWeightAt = [&](int64_t step) { return step >= o.temporal_from ? o.temporal_weight : 0.0; };
     const std::vector<double> peaks = o.cycle_lr.empty() ? std::vector<double>{o.lr} : o.cycle_lr;
     auto lastLog = Clock::now();
     int64_t sinceLog = 0;
@@ -241,9 +243,9 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         const auto pred = transformer.forward(xt, sigma * 1000.0, embeds).to(at::kFloat);
         autocast.reset();
         const auto weight = 1 + (o.object_weight - 1) * mask;  // broadcast over channels
-        const auto loss = (weight * (pred - (noise - x0)).pow(2)).mean() / weight.mean();
+        const auto loss = flowMatchingLoss(pred, noise - x0, weight, temporalWeightAt(step));
         optimizer.zero_grad();
-        loss.backward();
+        loss.total.backward();
         const double gn = clipGradients(params, 1.0);
         optimizer.step();
         ema.update(modules);
@@ -253,7 +255,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             const double sps = std::chrono::duration<double>(Clock::now() - lastLog).count() / static_cast<double>(sinceLog);
             lastLog = Clock::now();
             sinceLog = 0;
-            DitStageReport r{done, loss.item<double>(), lr, gn, sps};
+            DitStageReport r{done, loss.flow.item<double>(), lr, gn, sps};
             log.row({static_cast<double>(done), r.loss, lr, gn, sps});
             if (on_log) on_log(r);
         }
@@ -264,6 +266,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             state.info = {{"stage", "dit"}, {"batch", std::to_string(o.batch)}, {"lr", std::to_string(cyclePeak(step, o.restarts, peaks))},
                           {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(shiftAt(step))},
                           {"frame_noise_share", std::to_string(frameNoiseShareAt(step))},
+                          {"temporal_weight", std::to_string(temporalWeightAt(step))},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }

@@ -57,6 +57,11 @@ struct DitStageOptions {
     // frame with the prompt's colour (at step 1500 it did so at guidance 1 as at 5: not guidance); at
     // weight 1 backgrounds came back (black, snow, white) with the object as one region.
     double object_weight = 1.0;
+    // Weight of the loss on the change of the error between latent frames (flowMatchingLoss), from step
+    // `temporal_from` on (0 before it, so a run that took it up part-way stays reproducible by one
+    // command). 0: the plain flow-matching loss.
+    double temporal_weight = 0;
+    int64_t temporal_from = 0;
     double shift = 3.0;            // timestep shift, as at inference
     // From step `late_shift_from` on (-1: never), training timesteps use `late_shift` instead: a run
     // that changed its shift part-way stays reproducible from scratch by one command.

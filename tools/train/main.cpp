@@ -20,6 +20,7 @@
 #include <cmath>
 #include <fstream>
 #include <optional>
+#include <sstream>
 #include <tuple>
 #include <iostream>
 
@@ -56,29 +57,33 @@ CLI::Validator aboveZero() {
         ">0");
 }
 
-// "--dit-shift F" (from the phase's start) or "F@STEP" -> {F, STEP}; nothing when it has another form.
-std::optional<std::pair<double, int64_t>> parseShiftPlan(const std::string& v) {
+// "F" (from the phase's start) or "F@STEP" -> {F, STEP} with F in [least, most]; nothing when it has
+// another form (--dit-shift, --dit-temporal-weight).
+std::optional<std::pair<double, int64_t>> parseValuePlan(const std::string& v, double least, double most) {
     const auto at = v.find('@');
     try {
         size_t used = 0;
         const std::string f = v.substr(0, at);
-        const double shift = std::stod(f, &used);
-        if (used != f.size() || !(shift >= 1 && shift <= 20)) return std::nullopt;
-        if (at == std::string::npos) return std::make_pair(shift, int64_t(0));
+        const double value = std::stod(f, &used);
+        if (used != f.size() || !(value >= least && value <= most)) return std::nullopt;
+        if (at == std::string::npos) return std::make_pair(value, int64_t(0));
         const std::string st = v.substr(at + 1);
         const long long step = std::stoll(st, &used);
         if (used != st.size() || step < 0) return std::nullopt;
-        return std::make_pair(shift, int64_t(step));
+        return std::make_pair(value, int64_t(step));
     } catch (const std::exception&) {
         return std::nullopt;
     }
 }
 
-CLI::Validator shiftPlan() {
+// `what` names the value in the refusal: "want a shift from 1 to 20, optionally from a step on ...".
+CLI::Validator valuePlan(const std::string& what, double least, double most, const std::string& example) {
     return CLI::Validator(
-        [](std::string& v) -> std::string {
-            if (parseShiftPlan(v)) return {};
-            return "want a shift from 1 to 20, optionally from a step on (F@STEP), e.g. 1.5 or 1.5@7000, not '" + v + "'";
+        [=](std::string& v) -> std::string {
+            if (parseValuePlan(v, least, most)) return {};
+            std::ostringstream range;
+            range << least << " to " << most;
+            return "want " + what + " from " + range.str() + ", optionally from a step on (F@STEP), e.g. " + example + ", not '" + v + "'";
         },
         "F[@STEP]");
 }
@@ -161,7 +166,12 @@ int main(int argc, char** argv) {
     all->add_option("--dit-shift", ditShift,
                     "Training timestep shift of the full-resolution phase, F or F@STEP (from that step on; before it, "
                     "the spec's flow shift); inference keeps the spec's")
-        ->check(shiftPlan());
+        ->check(valuePlan("a shift", 1, 20, "1.5 or 1.5@7000"));
+    std::string ditTemporal;
+    all->add_option("--dit-temporal-weight", ditTemporal,
+                    "Weight of the full-resolution phase's loss on the change of the error between latent frames "
+                    "(objects that jump or flicker), F or F@STEP (from that step on; before it, 0: none)")
+        ->check(valuePlan("a weight", 0, 10, "1 or 1@13000"));
     all->add_option("--frame-noise-from", ro.frame_noise_from,
                     "Step of the full-resolution phase from which the noise has the spec's frame_noise_share "
                     "(0: from the start of stage 2)")
@@ -193,7 +203,8 @@ int main(int argc, char** argv) {
             ro.dit_lr = ditLr.front();
             if (ditLr.size() > 1) ro.dit_cycle_lr = ditLr;
         }
-        if (!ditShift.empty()) std::tie(ro.dit_shift, ro.dit_shift_from) = *parseShiftPlan(ditShift);
+        if (!ditShift.empty()) std::tie(ro.dit_shift, ro.dit_shift_from) = *parseValuePlan(ditShift, 1, 20);
+        if (!ditTemporal.empty()) std::tie(ro.dit_temporal_weight, ro.dit_temporal_from) = *parseValuePlan(ditTemporal, 0, 10);
         if (all->parsed()) train::runRecipe(ro);
         if (dec->parsed()) {
             train::runDecoderStage(ro);

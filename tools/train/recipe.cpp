@@ -328,6 +328,10 @@ void runRecipe(const RecipeOptions& o) {
     if (o.dit_shift_from >= 0 && !(o.dit_shift >= 1 && o.dit_shift <= 20)) {
         throw engine::EngineError("--dit-shift " + std::to_string(o.dit_shift) + ": a timestep shift from 1 to 20, e.g. 1.5 or 1.5@7000");
     }
+    if (!(o.dit_temporal_weight >= 0 && o.dit_temporal_weight <= 10) || o.dit_temporal_from < 0) {
+        throw engine::EngineError("--dit-temporal-weight " + std::to_string(o.dit_temporal_weight) + "@" + std::to_string(o.dit_temporal_from) +
+                                  ": a weight from 0 to 10 from a step of at least 0, e.g. 1 or 1@13000");
+    }
     const Paths p(o.run);
     fs::create_directories(p.run);
     const Carry carry = readCarry(o.carry);
@@ -455,6 +459,8 @@ void runRecipe(const RecipeOptions& o) {
     dopt.late_shift_from = o.dit_shift_from;
     dopt.frame_noise_share = spec.frame_noise_share;
     dopt.frame_noise_from = o.frame_noise_from;
+    dopt.temporal_weight = o.dit_temporal_weight;
+    dopt.temporal_from = o.dit_temporal_from;
     dopt.start_step = fullStart;
     dopt.start_seconds = fullSeconds;
 
@@ -485,6 +491,8 @@ void runRecipe(const RecipeOptions& o) {
         lo.late_shift_from = -1;  // so is --dit-shift's step
         lo.frame_noise_share = frameNoiseShareAt(spec, o, "dit-low", 0);
         lo.frame_noise_from = 0;
+        lo.temporal_weight = o.dit_temporal_from == 0 ? o.dit_temporal_weight : 0.0;
+        lo.temporal_from = 0;
         lo.start_step = lowStart;
         lo.start_seconds = lowSeconds;
         // The full-resolution phase's clock goes on from the low one's (when it starts from it).

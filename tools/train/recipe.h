@@ -37,6 +37,11 @@ struct RecipeOptions {
     // flow shift throughout; DitStageOptions::late_shift). Inference keeps the spec's shift.
     double dit_shift = 0;
     int64_t dit_shift_from = -1;
+    // The full-resolution phase's weight on the change of the error between latent frames, from step
+    // dit_temporal_from on (DitStageOptions::temporal_weight); the low-resolution phase has it only when
+    // it applies from the start (dit_temporal_from 0).
+    double dit_temporal_weight = 0;
+    int64_t dit_temporal_from = 0;
     // The full-resolution phase's step from which its noise has the spec's frame_noise_share (0: from
     // the start of stage 2, both phases; > 0: a run that took it up part-way, the low phase without it).
     int64_t frame_noise_from = 0;
