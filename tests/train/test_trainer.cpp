@@ -788,7 +788,7 @@ private slots:
         QCOMPARE(nlohmann::json::parse(state).at("info").at("lr").get<std::string>(), std::to_string(second));
     }
 
-    // kinora-train's command line refuses values that would make no run, saying what it wants.
+    // Stage 2's loss: the temporal term weighs errors that change between frames, and nothing else.
     void flowLossWeighsChangesBetweenFrames() {
         at::manual_seed(5);
         const auto target = at::randn({2, 3, 5, 4, 4});
@@ -819,6 +819,7 @@ private slots:
         QVERIFY(at::equal(one.total, one.flow));
     }
 
+    // kinora-train's command line refuses values that would make no run, saying what it wants.
     void badOptionsAreRefusedWithTheReason() {
         const QStringList base{QStringLiteral("all"), QStringLiteral("--run"), dir_.path() + QStringLiteral("/never"),
                                QStringLiteral("--spec"), QStringLiteral("spec.json")};

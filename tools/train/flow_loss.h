@@ -1,7 +1,7 @@
 #pragma once
 // Stage 2's training loss: flow matching (the transformer predicts v = noise - x0) with two optional
-// emphases, each a fixed quadratic form so that neither moves the optimum away from E[v | x_t] except
-// where said.
+// emphases: the object weight (taken from the clean clip, so it moves the optimum: why it stays 1 is in
+// DitStageOptions::object_weight) and the temporal term (a fixed form, which does not).
 #include <ATen/ATen.h>
 
 namespace kinora::train {
