@@ -307,48 +307,39 @@ private slots:
         qInfo("resume vs uninterrupted: max weight difference %.3g", worst);
         QCOMPARE(worst, 0.0);
 
-        // A shift changed from step 6 on: the steps before it are the plain run's, the ones after draw
-        // other noise levels, and the checkpoint says which shift it trained with last.
-        std::vector<double> plain, late;
-        runTo((dir_.path() + "/dit-shift-a").toStdString(), 9, &plain);
-        runTo((dir_.path() + "/dit-shift-b").toStdString(), 9, &late, -1, [](train::DitStageOptions& o) {
+        // A setting switched on at step 6: the logged losses before `sameUntil` are the plain run's,
+        // the later ones differ, and the checkpoint records the setting it trained with last (`key`).
+        std::vector<double> plain;
+        runTo((dir_.path() + "/dit-plain").toStdString(), 9, &plain);
+        auto switchedOnAtStep6 = [&](const char* run, const Tweak& tweak, size_t sameUntil, const char* key, const char* recorded) {
+            std::vector<double> losses;
+            runTo((dir_.path() + "/" + run).toStdString(), 9, &losses, -1, tweak);
+            QCOMPARE(losses.size(), size_t(9));
+            for (size_t i = 0; i < sameUntil; ++i) QCOMPARE(losses[i], plain[i]);
+            for (size_t i = sameUntil; i < 9; ++i) QVERIFY2(losses[i] != plain[i], qPrintable(QStringLiteral("%1 step %2").arg(run).arg(i)));
+            std::ifstream in(dir_.path().toStdString() + "/" + run + "/ckpt/state.json");
+            QCOMPARE(nlohmann::json::parse(in).at("info").at(key).get<std::string>(), std::string(recorded));
+        };
+        // A timestep shift: step 6 on draws other noise levels.
+        switchedOnAtStep6("dit-shift", [](train::DitStageOptions& o) {
             o.late_shift = 1.0;
             o.late_shift_from = 6;
-        });
-        QCOMPARE(late.size(), size_t(9));
-        for (size_t i = 0; i < 6; ++i) QCOMPARE(late[i], plain[i]);
-        for (size_t i = 6; i < 9; ++i) QVERIFY2(late[i] != plain[i], qPrintable(QString::number(i)));
-        {
-            std::ifstream in(dir_.path().toStdString() + "/dit-shift-b/ckpt/state.json");
-            QCOMPARE(nlohmann::json::parse(in).at("info").at("shift").get<std::string>(), std::string("1.000000"));
-        }
-        // Noise with a part common to all frames from step 6 on: the same, and the checkpoint records it.
-        std::vector<double> mixed;
-        runTo((dir_.path() + "/dit-frame-noise").toStdString(), 9, &mixed, -1, [](train::DitStageOptions& o) {
+        }, 6, "shift", "1.000000");
+        if (QTest::currentTestFailed()) return;
+        // Noise with a part common to all frames: the same.
+        switchedOnAtStep6("dit-frame-noise", [](train::DitStageOptions& o) {
             o.frame_noise_share = 0.5;
             o.frame_noise_from = 6;
-        });
-        for (size_t i = 0; i < 6; ++i) QCOMPARE(mixed[i], plain[i]);
-        for (size_t i = 6; i < 9; ++i) QVERIFY2(mixed[i] != plain[i], qPrintable(QString::number(i)));
-        {
-            std::ifstream in(dir_.path().toStdString() + "/dit-frame-noise/ckpt/state.json");
-            QCOMPARE(nlohmann::json::parse(in).at("info").at("frame_noise_share").get<std::string>(), std::string("0.500000"));
-        }
-
-        // The loss on the error's change between frames from step 6 on: the steps before it are the plain
-        // run's; step 6 still logs the plain run's loss (the log reports the flow-matching term, and the
-        // weights are still the same); after it the weights, and so the losses, differ.
-        std::vector<double> temporal;
-        runTo((dir_.path() + "/dit-temporal").toStdString(), 9, &temporal, -1, [](train::DitStageOptions& o) {
+        }, 6, "frame_noise_share", "0.500000");
+        if (QTest::currentTestFailed()) return;
+        // The loss on the error's change between frames: step 6 still logs the plain run's loss (the log
+        // reports the flow-matching term, and the weights are still the same); after it the weights, and
+        // so the losses, differ.
+        switchedOnAtStep6("dit-temporal", [](train::DitStageOptions& o) {
             o.temporal_weight = 1.0;
             o.temporal_from = 6;
-        });
-        for (size_t i = 0; i < 7; ++i) QCOMPARE(temporal[i], plain[i]);
-        for (size_t i = 7; i < 9; ++i) QVERIFY2(temporal[i] != plain[i], qPrintable(QString::number(i)));
-        {
-            std::ifstream in(dir_.path().toStdString() + "/dit-temporal/ckpt/state.json");
-            QCOMPARE(nlohmann::json::parse(in).at("info").at("temporal_weight").get<std::string>(), std::string("1.000000"));
-        }
+        }, 7, "temporal_weight", "1.000000");
+        if (QTest::currentTestFailed()) return;
 
         // The same in bfloat16 forward passes (CPU autocast): it learns as well, keeps float32 weights,
         // and resumes exactly.
