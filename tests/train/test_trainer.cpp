@@ -552,6 +552,21 @@ private slots:
             QCOMPARE(declared(m, "export-mixed-early"), 0.5);
             m.frame_noise_from = 1;
             QCOMPARE(declared(m, "export-mixed-early-from-1"), 0.0);
+            m.frame_noise_from = 0;
+            j["training"]["frame_noise_share"] = 0.25;  // trainer-only: what the folder declares stays the spec's
+            std::ofstream(m.spec) << j.dump(2);
+            QCOMPARE(declared(m, "export-mixed-trained-apart"), 0.5);
+            QVERIFY(!jsonAt(root / "export-mixed-trained-apart" / "model_index.json").contains("training"));
+            j["training"]["frame_noise_share"] = 1.0;
+            std::ofstream(m.spec) << j.dump(2);
+            const auto refusedTraining = exportError(m, root / "export-training-share-1");
+            QVERIFY2(refusedTraining.find("training.frame_noise_share: a share from 0 up to (not including) 1") != std::string::npos,
+                     refusedTraining.c_str());
+            j["training"] = 0.5;
+            std::ofstream(m.spec) << j.dump(2);
+            const auto refusedForm = exportError(m, root / "export-training-number");
+            QVERIFY2(refusedForm.find("training: an object of trainer-only settings") != std::string::npos, refusedForm.c_str());
+            j.erase("training");
             j["model_index"]["kinora"]["frame_noise_share"] = 1.0;  // all noise common: no clip could move
             std::ofstream(m.spec) << j.dump(2);
             const auto refused = exportError(m, root / "export-share-1");
@@ -759,7 +774,25 @@ private slots:
         o.dit_warmup = 1;  // past the warm-up at once, so that the decay (which depends on the end) shows
         o.sample_every = 1000;
         o.eval_prompts = 0;
+        {
+            // A spec whose folders sample at another frame noise share than the DiT trains on.
+            std::ifstream in(o.spec);
+            auto j = nlohmann::json::parse(in);
+            j["model_index"]["kinora"]["frame_noise_share"] = 0.8;
+            j["training"]["frame_noise_share"] = 0.5;
+            in.close();
+            std::ofstream(o.spec) << j.dump(2);
+        }
         train::runRecipe(o);
+        auto jsonAt = [](const fs::path& f) {
+            std::ifstream in(f);
+            return nlohmann::json::parse(in);
+        };
+        for (const char* phase : {"dit-low", "dit"}) {
+            const auto info = jsonAt(fs::path(o.run) / phase / "ckpt" / "state.json").at("info");
+            QCOMPARE(info.at("frame_noise_share").get<std::string>(), std::string("0.500000"));
+        }
+        QCOMPARE(jsonAt(fs::path(o.run) / "preview-model" / "model_index.json").at("kinora").at("frame_noise_share").get<double>(), 0.8);
         auto lastLr = [](const std::string& csvPath) {
             std::ifstream csv(csvPath);
             std::string line, last;

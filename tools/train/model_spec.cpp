@@ -130,7 +130,8 @@ json ModelSpec::modelIndexJson() const {
 
 json ModelSpec::toJson() const {
     return {{"text_encoder", textConfigJson()}, {"transformer", transformerConfigJson()}, {"vae", vaeConfigJson()},
-            {"scheduler", schedulerConfigJson()}, {"model_index", modelIndexJson()}};
+            {"scheduler", schedulerConfigJson()}, {"model_index", modelIndexJson()},
+            {"training", {{"frame_noise_share", train_frame_noise_share}}}};
 }
 
 namespace {
@@ -166,11 +167,19 @@ ModelSpec ModelSpec::fromJson(const json& j) {
     s.steps = k.at("steps");
     s.guidance = k.at("guidance");
     s.max_sequence_length = k.at("max_sequence_length");
-    s.frame_noise_share = k.value("frame_noise_share", 0.0);
-    if (!(s.frame_noise_share >= 0 && s.frame_noise_share < 1)) {
-        throw engine::EngineError("model_index.kinora.frame_noise_share: a share from 0 up to (not including) 1, not " +
-                                  std::to_string(s.frame_noise_share));
+    auto share = [](const json& obj, const std::string& where, double fallback) {
+        const double v = obj.value("frame_noise_share", fallback);
+        if (!(v >= 0 && v < 1)) {
+            throw engine::EngineError(where + ".frame_noise_share: a share from 0 up to (not including) 1, not " + std::to_string(v));
+        }
+        return v;
+    };
+    s.frame_noise_share = share(k, "model_index.kinora", 0.0);
+    if (j.contains("training") && !j.at("training").is_object()) {
+        throw engine::EngineError("training: an object of trainer-only settings, such as {\"frame_noise_share\": 0.5}");
     }
+    s.train_frame_noise_share =
+        j.contains("training") ? share(j.at("training"), "training", s.frame_noise_share) : s.frame_noise_share;
     return s;
 }
 

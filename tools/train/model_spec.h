@@ -22,9 +22,13 @@ struct ModelSpec {
     int width = 128, height = 128, frames = 17, fps = 8, steps = 20;
     double guidance = 5.0;
     int max_sequence_length = 64;
-    // The noise prior (engine::ModelDefaults::frame_noise_share): what the DiT trains on and the model
-    // folder declares. Optional in a spec (0).
+    // The noise prior the model folder declares and so samples from (engine::ModelDefaults::
+    // frame_noise_share). Optional in a spec (0).
     double frame_noise_share = 0;
+    // The share the DiT trains on: the spec's "training": {"frame_noise_share"}, trainer-only (not in the
+    // folder); without it, frame_noise_share. They differ because sampling at a higher share than the
+    // weights were trained on measured better (tools/train/specs/kinora-tiny.json, CONTRIBUTING.md).
+    double train_frame_noise_share = 0;
 
     nlohmann::json textConfigJson() const;
     nlohmann::json transformerConfigJson() const;

@@ -156,8 +156,9 @@ void writeFolder(const ModelSpec& specIn, const LatentCache& cache, engine::Umt5
     writeJson((fs::path(out) / "vae" / "latent_preview.json").string(), fitPreview(cache, 24));
 }
 
-// The frame noise share that weights of `phase` after `steps_done` steps were trained on (the spec's,
-// unless --frame-noise-from starts it later: DitStageOptions::frame_noise_from).
+// The frame noise share a model folder of `phase`'s weights after `steps_done` steps declares, and so
+// samples from: the spec's, or none for weights never trained on shared noise (before --frame-noise-from,
+// DitStageOptions::frame_noise_from). The share they train on is the spec's train_frame_noise_share.
 double frameNoiseShareAt(const ModelSpec& spec, const RecipeOptions& o, const std::string& phase, int64_t steps_done) {
     if (o.frame_noise_from > 0 && (phase == "dit-low" || steps_done <= o.frame_noise_from)) return 0;
     return spec.frame_noise_share;
@@ -422,7 +423,7 @@ void runRecipe(const RecipeOptions& o) {
         return [&, dir, total, ownSize](int64_t step, const std::function<void()>& swapEma) {
             if (step % o.sample_every != 0 && step != total) return;
             swapEma();
-            auto trained = spec;  // the folder declares the noise prior these weights were trained on
+            auto trained = spec;  // the folder declares the noise prior it samples from (frameNoiseShareAt)
             trained.frame_noise_share = frameNoiseShareAt(spec, o, ownSize > 0 ? "dit-low" : "dit", step);
             writeFolder(trained, cache, text, transformer, vae, p, p.preview.string(), engine::StDType::F32);
             swapEma();
@@ -457,7 +458,7 @@ void runRecipe(const RecipeOptions& o) {
     dopt.shift = spec.flow_shift;
     dopt.late_shift = o.dit_shift;
     dopt.late_shift_from = o.dit_shift_from;
-    dopt.frame_noise_share = spec.frame_noise_share;
+    dopt.frame_noise_share = spec.train_frame_noise_share;
     dopt.frame_noise_from = o.frame_noise_from;
     dopt.temporal_weight = o.dit_temporal_weight;
     dopt.temporal_from = o.dit_temporal_from;
@@ -489,7 +490,7 @@ void runRecipe(const RecipeOptions& o) {
         lo.restarts.clear();  // the plan's restarts are steps of the full-resolution phase, not of this one
         lo.cycle_lr.clear();  // and so are their peaks
         lo.late_shift_from = -1;  // so is --dit-shift's step
-        lo.frame_noise_share = frameNoiseShareAt(spec, o, "dit-low", 0);
+        lo.frame_noise_share = o.frame_noise_from > 0 ? 0.0 : spec.train_frame_noise_share;
         lo.frame_noise_from = 0;
         lo.temporal_weight = o.dit_temporal_from == 0 ? o.dit_temporal_weight : 0.0;
         lo.temporal_from = 0;
