@@ -90,6 +90,11 @@ train::RecipeOptions tinyRecipe(const std::filesystem::path& root, const std::st
     return o;
 }
 
+nlohmann::json jsonAt(const std::filesystem::path& f) {
+    std::ifstream in(f);
+    return nlohmann::json::parse(in);
+}
+
 double meanOf(const std::vector<double>& v, size_t from, size_t to) {
     double s = 0;
     for (size_t i = from; i < to; ++i) s += v[i];
@@ -416,10 +421,6 @@ private slots:
         QCOMPARE(j.at("dit").at("phase").get<std::string>(), std::string("dit"));
         QCOMPARE(j.at("dit").at("step").get<int64_t>(), int64_t(4));
         // The compute time goes with the state (what the model card's hours come from).
-        auto jsonAt = [](const fs::path& f) {
-            std::ifstream in(f);
-            return nlohmann::json::parse(in);
-        };
         const double vaeSeconds = jsonAt(fs::path(a.run) / "vae" / "report.json").at("seconds").get<double>();
         const double ditSeconds = jsonAt(fs::path(a.run) / "dit" / "ckpt" / "state.json").at("seconds").get<double>();
         QVERIFY(vaeSeconds > 0 && ditSeconds > 0);
@@ -776,18 +777,12 @@ private slots:
         o.eval_prompts = 0;
         {
             // A spec whose folders sample at another frame noise share than the DiT trains on.
-            std::ifstream in(o.spec);
-            auto j = nlohmann::json::parse(in);
+            auto j = jsonAt(o.spec);
             j["model_index"]["kinora"]["frame_noise_share"] = 0.8;
             j["training"]["frame_noise_share"] = 0.5;
-            in.close();
             std::ofstream(o.spec) << j.dump(2);
         }
         train::runRecipe(o);
-        auto jsonAt = [](const fs::path& f) {
-            std::ifstream in(f);
-            return nlohmann::json::parse(in);
-        };
         for (const char* phase : {"dit-low", "dit"}) {
             const auto info = jsonAt(fs::path(o.run) / phase / "ckpt" / "state.json").at("info");
             QCOMPARE(info.at("frame_noise_share").get<std::string>(), std::string("0.500000"));

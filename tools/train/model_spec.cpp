@@ -175,11 +175,12 @@ ModelSpec ModelSpec::fromJson(const json& j) {
         return v;
     };
     s.frame_noise_share = share(k, "model_index.kinora", 0.0);
-    if (j.contains("training") && !j.at("training").is_object()) {
-        throw engine::EngineError("training: an object of trainer-only settings, such as {\"frame_noise_share\": 0.5}");
+    s.train_frame_noise_share = s.frame_noise_share;
+    if (j.contains("training")) {
+        const auto& t = j.at("training");
+        if (!t.is_object()) throw engine::EngineError("training: an object of trainer-only settings, such as {\"frame_noise_share\": 0.5}");
+        s.train_frame_noise_share = share(t, "training", s.frame_noise_share);
     }
-    s.train_frame_noise_share =
-        j.contains("training") ? share(j.at("training"), "training", s.frame_noise_share) : s.frame_noise_share;
     return s;
 }
 
