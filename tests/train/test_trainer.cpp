@@ -563,6 +563,12 @@ private slots:
             const auto refusedTraining = exportError(m, root / "export-training-share-1");
             QVERIFY2(refusedTraining.find("training.frame_noise_share: a share from 0 up to (not including) 1") != std::string::npos,
                      refusedTraining.c_str());
+            j["training"]["frame_noise_share"] = 0.25;
+            j["training"]["flow_shift"] = 0.5;  // would train mostly at low noise
+            std::ofstream(m.spec) << j.dump(2);
+            const auto refusedShift = exportError(m, root / "export-training-shift");
+            QVERIFY2(refusedShift.find("training.flow_shift: a timestep shift from 1 to 20, not 0.5") != std::string::npos,
+                     refusedShift.c_str());
             j["training"] = 0.5;
             std::ofstream(m.spec) << j.dump(2);
             const auto refusedForm = exportError(m, root / "export-training-number");
@@ -776,18 +782,23 @@ private slots:
         o.sample_every = 1000;
         o.eval_prompts = 0;
         {
-            // A spec whose folders sample at another frame noise share than the DiT trains on.
+            // A spec whose folders sample at another frame noise share and timestep shift than the DiT
+            // trains with.
             auto j = jsonAt(o.spec);
             j["model_index"]["kinora"]["frame_noise_share"] = 0.8;
+            j["scheduler"]["flow_shift"] = 5.0;
             j["training"]["frame_noise_share"] = 0.5;
+            j["training"]["flow_shift"] = 2.0;
             std::ofstream(o.spec) << j.dump(2);
         }
         train::runRecipe(o);
         for (const char* phase : {"dit-low", "dit"}) {
             const auto info = jsonAt(fs::path(o.run) / phase / "ckpt" / "state.json").at("info");
             QCOMPARE(info.at("frame_noise_share").get<std::string>(), std::string("0.500000"));
+            QCOMPARE(info.at("shift").get<std::string>(), std::string("2.000000"));
         }
         QCOMPARE(jsonAt(fs::path(o.run) / "preview-model" / "model_index.json").at("kinora").at("frame_noise_share").get<double>(), 0.8);
+        QCOMPARE(jsonAt(fs::path(o.run) / "preview-model" / "scheduler" / "scheduler_config.json").at("flow_shift").get<double>(), 5.0);
         auto lastLr = [](const std::string& csvPath) {
             std::ifstream csv(csvPath);
             std::string line, last;

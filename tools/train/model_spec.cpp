@@ -131,7 +131,7 @@ json ModelSpec::modelIndexJson() const {
 json ModelSpec::toJson() const {
     return {{"text_encoder", textConfigJson()}, {"transformer", transformerConfigJson()}, {"vae", vaeConfigJson()},
             {"scheduler", schedulerConfigJson()}, {"model_index", modelIndexJson()},
-            {"training", {{"frame_noise_share", train_frame_noise_share}}}};
+            {"training", {{"frame_noise_share", train_frame_noise_share}, {"flow_shift", train_flow_shift}}}};
 }
 
 namespace {
@@ -176,10 +176,17 @@ ModelSpec ModelSpec::fromJson(const json& j) {
     };
     s.frame_noise_share = share(k, "model_index.kinora", 0.0);
     s.train_frame_noise_share = s.frame_noise_share;
+    s.train_flow_shift = s.flow_shift;
     if (j.contains("training")) {
         const auto& t = j.at("training");
         if (!t.is_object()) throw engine::EngineError("training: an object of trainer-only settings, such as {\"frame_noise_share\": 0.5}");
         s.train_frame_noise_share = share(t, "training", s.frame_noise_share);
+        s.train_flow_shift = t.value("flow_shift", s.flow_shift);
+        // The range --dit-shift accepts: below 1 the shift would favour low noise, past 20 nearly every
+        // training step would be pure noise.
+        if (!(s.train_flow_shift >= 1 && s.train_flow_shift <= 20)) {
+            throw engine::EngineError("training.flow_shift: a timestep shift from 1 to 20, not " + std::to_string(s.train_flow_shift));
+        }
     }
     return s;
 }

@@ -455,7 +455,7 @@ void runRecipe(const RecipeOptions& o) {
                                : " (this processor would emulate bfloat16)"));
     dopt.seed = o.seed + 31;
     dopt.max_length = spec.max_sequence_length;
-    dopt.shift = spec.flow_shift;
+    dopt.shift = spec.train_flow_shift;
     dopt.late_shift = o.dit_shift;
     dopt.late_shift_from = o.dit_shift_from;
     dopt.frame_noise_share = spec.train_frame_noise_share;
