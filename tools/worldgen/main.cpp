@@ -1,6 +1,8 @@
 // kinora-worldgen: renders samples of kinora-tiny's training world to look at (GIF/MP4/PNG frames with
 // their captions, and a contact sheet), optionally with the analyser's reading of each clip, and times
-// the renderer (--bench).
+// the renderer (--bench). `--read CLIP...` gives the analyser's reading of clips made elsewhere (a
+// model's PNG frame folders or videos), as `kinora eval` reads them.
+#include "media/decoder.h"
 #include "media/encoder.h"
 #include "worldgen/analyser.h"
 #include "worldgen/captions.h"
@@ -109,6 +111,9 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"exclude", "only", "any"}));
     app.add_option("--contact-sheet", sheet, "Write a PNG grid of frames 0/4/8/12/16 with captions");
     app.add_flag("--analyse", analyseClips, "Run the analyser on each clip and record its reading");
+    std::vector<std::string> read;
+    app.add_option("--read", read, "Print the analyser's reading of these clips (PNG frame folders or videos) and exit")
+        ->check(CLI::ExistingPath);
     app.add_option("--bench", bench, "Time sampling and rendering of N clips and exit")->check(CLI::Range(1, 1000000));
     CLI11_PARSE(app, argc, argv);
 
@@ -120,6 +125,10 @@ int main(int argc, char** argv) {
     if (objects) opt.object_count = objects;
 
     try {
+        if (!read.empty()) {
+            for (const auto& path : read) std::cout << path << ": " << describe(analyse(media::decodeFile(path).clip)) << '\n';
+            return 0;
+        }
         if (bench > 0) {
             using clock = std::chrono::steady_clock;
             double sampleMs = 0, renderMs = 0, analyseMs = 0;
