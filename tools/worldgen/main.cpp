@@ -126,7 +126,10 @@ int main(int argc, char** argv) {
 
     try {
         if (!read.empty()) {
-            for (const auto& path : read) std::cout << path << ": " << describe(analyse(media::decodeFile(path).clip)) << '\n';
+            for (const auto& path : read) {
+                const std::string reading = describe(analyse(media::decodeFile(path).clip));  // before the line starts
+                std::cout << path << ": " << reading << '\n';
+            }
             return 0;
         }
         if (bench > 0) {
