@@ -1,35 +1,19 @@
 // kinora-worldgen's `--read`: the analyser's reading of clips made elsewhere, from their files. The real
 // program on real PNG frame folders and an MP4 it rendered itself, against the reading it recorded for
 // the same clips in memory (`--analyse`); and what it says about paths that are not clips.
-#include <QDir>
+#include "../app/cli_runner.h"
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QString out, err;
-};
-
-Run worldgen(const QStringList& args) {
-    QProcess p;
-    p.start(QStringLiteral(KINORA_WORLDGEN), args);
-    Run r;
-    if (!p.waitForFinished(120000)) {
-        p.kill();
-        r.err = QStringLiteral("kinora-worldgen did not finish in 120 s");
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+kinora::test::CliRun worldgen(const QStringList& args) {
+    return kinora::test::runProgram(QStringLiteral(KINORA_WORLDGEN), args, QProcessEnvironment::systemEnvironment(), 120000);
 }
 
 }  // namespace
