@@ -85,6 +85,12 @@ void encodeVideoFile(const Clip& clip, Format format, const std::string& tempPat
     if (mp4) {
         codecOpts.set("crf", std::to_string(options.h264_crf));
         codecOpts.set("preset", options.h264_preset);
+        // x264's macroblock tree (mbtree, on in every preset) reads lookahead memory it has not written
+        // when a clip is shorter than its lookahead (ours are: 17 frames against 40), so the same clip
+        // encoded twice could differ, depending on what the heap held. Measured with glibc's
+        // MALLOC_PERTURB_ at 32 to 256 pixels and 5 to 49 frames: with it off, every encode is identical
+        // (test_media_roundtrip checks). It costs bits, not quality: encoder.h has the figures.
+        codecOpts.set("x264-params", "mbtree=0");
     } else {
         ctx->bit_rate = 0;  // constant quality: CRF without a bitrate cap
         codecOpts.set("crf", std::to_string(options.vp9_crf));
@@ -142,12 +148,23 @@ void encodeVideoFile(const Clip& clip, Format format, const std::string& tempPat
     yuv->color_trc = ctx->color_trc;
     r = av_frame_get_buffer(yuv.get(), 0);
     if (r < 0) throw std::bad_alloc();
+    // swscale's SIMD input reads run past the end of a tightly packed picture (16-byte loads: 4 bytes
+    // beyond a 32x32 frame), so each frame is converted from an FFmpeg-allocated, padded copy rather
+    // than from the clip's own buffer.
+    auto rgb = av::allocFrame();
+    rgb->format = AV_PIX_FMT_RGB24;
+    rgb->width = w;
+    rgb->height = h;
+    r = av_frame_get_buffer(rgb.get(), 0);
+    if (r < 0) throw std::bad_alloc();
     for (size_t i = 0; i < clip.frames.size(); ++i) {
         r = av_frame_make_writable(yuv.get());
         if (r < 0) throw std::bad_alloc();
-        const uint8_t* src[4] = {clip.frames[i].rgb.data(), nullptr, nullptr, nullptr};
-        const int srcStride[4] = {w * 3, 0, 0, 0};
-        sws_scale(sws.get(), src, srcStride, 0, h, yuv->data, yuv->linesize);
+        for (int y = 0; y < h; ++y) {
+            std::memcpy(rgb->data[0] + size_t(y) * size_t(rgb->linesize[0]),
+                        clip.frames[i].rgb.data() + size_t(y) * size_t(w) * 3u, size_t(w) * 3u);
+        }
+        sws_scale(sws.get(), rgb->data, rgb->linesize, 0, h, yuv->data, yuv->linesize);
         yuv->pts = int64_t(i);
         r = avcodec_send_frame(ctx.get(), yuv.get());
         if (r < 0) throwAvError(reportAs, r, "encoding");

@@ -21,17 +21,19 @@ const char* formatName(Format f);  // "MP4 (H.264)", ...
 
 // Quality settings. The defaults aim at "visually lossless" for Kinora's small clips, which people
 // watch enlarged and step through frame by frame:
-//  - H.264 CRF 14, preset medium. CRF 18 is the usual "visually lossless" point for natural video;
+//  - H.264 CRF 16, preset medium, macroblock tree off (encoder.cpp says why: with it, the same clip
+//    could encode differently twice). CRF 18 is the usual "visually lossless" point for natural video;
 //    generated clips are small (832x480 and below) and carry fine synthetic texture and flat
 //    gradients that show blocking and banding first, so Kinora spends a few more bits: clips are a few
 //    seconds long, and the cost stays in the hundreds of KB. Measured on the tests' smooth synthetic
-//    content (worst frame PSNR / size for 17 frames): 128x128 CRF 18 44.1 dB 13 KB, CRF 14 45.7 dB
-//    18 KB, CRF 12 46.4 dB 21 KB; 832x480 CRF 18 48.3 dB 100 KB, CRF 14 49.0 dB 198 KB. (Real clips
-//    with texture gain more per step than this easy content.)
+//    content (worst frame PSNR / size for 17 frames, mbtree off): 128x128 CRF 18 45.9 dB 18.7 KB,
+//    CRF 16 46.5 dB 22.2 KB, CRF 14 47.1 dB 27.7 KB; 832x480 CRF 18 49.3 dB 313 KB, CRF 16 49.7 dB
+//    486 KB, CRF 14 50.2 dB 717 KB. (With mbtree, CRF 14 had given 45.7 dB 18 KB and 49.0 dB 198 KB:
+//    CRF 16 without it is better at both sizes.)
 //  - VP9 CRF 20 (scale 0-63) in constant-quality mode (no bitrate cap), cpu-used 4 for speed on two
 //    cores: 42.6 dB / 8 KB at 128x128, 46.4 dB / 41 KB at 832x480 on the same content.
 struct EncodeOptions {
-    int h264_crf = 14;
+    int h264_crf = 16;
     const char* h264_preset = "medium";
     int vp9_crf = 20;
     int vp9_cpu_used = 4;
