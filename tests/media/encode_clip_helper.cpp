@@ -1,8 +1,8 @@
-// Child process for test_media_roundtrip's determinism test: writes the tests' synthetic clip as MP4
-// in a fresh process, so the parent can run it with different heap contents (MALLOC_PERTURB_) and
-// compare what comes out.
+// Child process for test_media_roundtrip's determinism test: writes the tests' synthetic clip (MP4 or
+// WebM, by the extension) in a fresh process, so the parent can run it with different heap contents
+// (MALLOC_PERTURB_) and compare what comes out.
 //
-//   encode_clip_helper OUT.mp4 WIDTH HEIGHT FRAMES
+//   encode_clip_helper OUT.mp4|OUT.webm WIDTH HEIGHT FRAMES
 //
 // Every large C++ allocation (the clip's frames among them) is placed so that it ends exactly at an
 // inaccessible page: a library that reads past the end of a frame we hand it crashes here instead of
@@ -75,12 +75,12 @@ void operator delete[](void* p, std::size_t) noexcept { guardedFree(p); }
 
 int main(int argc, char** argv) {
     if (argc != 5) {
-        std::fprintf(stderr, "usage: %s OUT.mp4 WIDTH HEIGHT FRAMES\n", argv[0]);
+        std::fprintf(stderr, "usage: %s OUT.mp4|OUT.webm WIDTH HEIGHT FRAMES\n", argv[0]);
         return 2;
     }
     try {
         const auto clip = kinora::media::test::makeClip(std::atoi(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]));
-        kinora::media::writeClip(clip, argv[1], kinora::media::Format::Mp4, kinora::media::test::sampleRecord());
+        kinora::media::writeClip(clip, argv[1], kinora::media::formatForPath(argv[1]), kinora::media::test::sampleRecord());
         // Decoding writes each frame into a buffer of exactly its size: guarded too.
         const auto back = kinora::media::decodeFile(argv[1]);
         if (back.clip.frames.size() != clip.frames.size()) {
