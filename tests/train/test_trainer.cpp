@@ -337,6 +337,12 @@ private slots:
             o.frame_noise_from = 6;
         }, 6, "frame_noise_share", "0.500000");
         if (QTest::currentTestFailed()) return;
+        // Another share from step 6 on (--dit-frame-noise-share F@STEP) over the spec's (none here).
+        switchedOnAtStep6("dit-late-frame-noise", [](train::DitStageOptions& o) {
+            o.late_frame_noise_share = 0.8;
+            o.late_frame_noise_from = 6;
+        }, 6, "frame_noise_share", "0.800000");
+        if (QTest::currentTestFailed()) return;
         // The loss on the error's change between frames: step 6 still logs the plain run's loss (the log
         // reports the flow-matching term, and the weights are still the same); after it the weights, and
         // so the losses, differ.
@@ -863,6 +869,7 @@ private slots:
             {{QStringLiteral("--object-weight"), QStringLiteral("0.5")}, QStringLiteral("--object-weight")},
             {{QStringLiteral("--dit-shift"), QStringLiteral("0.5@7000")}, QStringLiteral("--dit-shift: want a shift from 1 to 20")},
             {{QStringLiteral("--dit-shift"), QStringLiteral("2@")}, QStringLiteral("not '2@'")},
+            {{QStringLiteral("--dit-frame-noise-share"), QStringLiteral("1@26000")}, QStringLiteral("--dit-frame-noise-share: want a share from 0 to 0.99")},
             {{QStringLiteral("--dit-temporal-weight"), QStringLiteral("11")}, QStringLiteral("--dit-temporal-weight: want a weight from 0 to 10")},
             {{QStringLiteral("--dit-temporal-weight"), QStringLiteral("1@x")}, QStringLiteral("not '1@x'")},
         };

@@ -202,7 +202,10 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     const int64_t pool = cache.latents.size(0);
     auto swapEma = [&] { ema.swap(modules); };
     auto shiftAt = [&](int64_t step) { return o.late_shift_from >= 0 && step >= o.late_shift_from ? o.late_shift : o.shift; };
-    auto frameNoiseShareAt = [&](int64_t step) { return step >= o.frame_noise_from ? o.frame_noise_share : 0.0; };
+    auto frameNoiseShareAt = [&](int64_t step) {
+        if (o.late_frame_noise_from >= 0 && step >= o.late_frame_noise_from) return o.late_frame_noise_share;
+        return step >= o.frame_noise_from ? o.frame_noise_share : 0.0;
+    };
     auto temporalWeightAt = [&](int64_t step) { return step >= o.temporal_from ? o.temporal_weight : 0.0; };
     const std::vector<double> peaks = o.cycle_lr.empty() ? std::vector<double>{o.lr} : o.cycle_lr;
     auto lastLog = Clock::now();

@@ -72,6 +72,10 @@ struct DitStageOptions {
     // took it up part-way stays reproducible from scratch by one command).
     double frame_noise_share = 0;
     int64_t frame_noise_from = 0;
+    // From step `late_frame_noise_from` on (-1: never), the training noise has `late_frame_noise_share`
+    // instead: an A/B of the share from a checkpoint stays reproducible from scratch by one command.
+    double late_frame_noise_share = 0;
+    int64_t late_frame_noise_from = -1;
     int max_length = 64;
     uint64_t seed = 2;
     int64_t checkpoint_every = 200;

@@ -167,6 +167,11 @@ int main(int argc, char** argv) {
                     "Training timestep shift of the full-resolution phase, F or F@STEP (from that step on; before it, "
                     "the spec's flow shift); inference keeps the spec's")
         ->check(valuePlan("a shift", 1, 20, "1.5 or 1.5@7000"));
+    std::string ditShare;
+    all->add_option("--dit-frame-noise-share", ditShare,
+                    "Training frame noise share of the full-resolution phase, F or F@STEP (from that step on; "
+                    "before it, the spec's training.frame_noise_share); sampling keeps the spec's")
+        ->check(valuePlan("a share", 0, 0.99, "0.8 or 0.8@26000"));
     std::string ditTemporal;
     all->add_option("--dit-temporal-weight", ditTemporal,
                     "Weight of the full-resolution phase's loss on the change of the error between latent frames "
@@ -204,6 +209,7 @@ int main(int argc, char** argv) {
             if (ditLr.size() > 1) ro.dit_cycle_lr = ditLr;
         }
         if (!ditShift.empty()) std::tie(ro.dit_shift, ro.dit_shift_from) = *parseValuePlan(ditShift, 1, 20);
+        if (!ditShare.empty()) std::tie(ro.dit_share, ro.dit_share_from) = *parseValuePlan(ditShare, 0, 0.99);
         if (!ditTemporal.empty()) std::tie(ro.dit_temporal_weight, ro.dit_temporal_from) = *parseValuePlan(ditTemporal, 0, 10);
         if (all->parsed()) train::runRecipe(ro);
         if (dec->parsed()) {

@@ -329,6 +329,10 @@ void runRecipe(const RecipeOptions& o) {
     if (o.dit_shift_from >= 0 && !(o.dit_shift >= 1 && o.dit_shift <= 20)) {
         throw engine::EngineError("--dit-shift " + std::to_string(o.dit_shift) + ": a timestep shift from 1 to 20, e.g. 1.5 or 1.5@7000");
     }
+    if (o.dit_share_from >= 0 && !(o.dit_share >= 0 && o.dit_share < 1)) {
+        throw engine::EngineError("--dit-frame-noise-share " + std::to_string(o.dit_share) +
+                                  ": a share from 0 up to (not including) 1, e.g. 0.8 or 0.8@26000");
+    }
     if (!(o.dit_temporal_weight >= 0 && o.dit_temporal_weight <= 10) || o.dit_temporal_from < 0) {
         throw engine::EngineError("--dit-temporal-weight " + std::to_string(o.dit_temporal_weight) + "@" + std::to_string(o.dit_temporal_from) +
                                   ": a weight from 0 to 10 from a step of at least 0, e.g. 1 or 1@13000");
@@ -458,6 +462,8 @@ void runRecipe(const RecipeOptions& o) {
     dopt.shift = spec.train_flow_shift;
     dopt.late_shift = o.dit_shift;
     dopt.late_shift_from = o.dit_shift_from;
+    dopt.late_frame_noise_share = o.dit_share;
+    dopt.late_frame_noise_from = o.dit_share_from;
     dopt.frame_noise_share = spec.train_frame_noise_share;
     dopt.frame_noise_from = o.frame_noise_from;
     dopt.temporal_weight = o.dit_temporal_weight;
@@ -490,6 +496,7 @@ void runRecipe(const RecipeOptions& o) {
         lo.restarts.clear();  // the plan's restarts are steps of the full-resolution phase, not of this one
         lo.cycle_lr.clear();  // and so are their peaks
         lo.late_shift_from = -1;  // so is --dit-shift's step
+        lo.late_frame_noise_from = -1;  // and --dit-frame-noise-share's
         lo.frame_noise_share = o.frame_noise_from > 0 ? 0.0 : spec.train_frame_noise_share;
         lo.frame_noise_from = 0;
         lo.temporal_weight = o.dit_temporal_from == 0 ? o.dit_temporal_weight : 0.0;

@@ -37,6 +37,10 @@ struct RecipeOptions {
     // flow shift throughout; DitStageOptions::late_shift). Inference keeps the spec's shift.
     double dit_shift = 0;
     int64_t dit_shift_from = -1;
+    // The full-resolution phase's training frame noise share from step dit_share_from on (-1: the
+    // spec's training share, from frame_noise_from). Sampling keeps the spec's share.
+    double dit_share = 0;
+    int64_t dit_share_from = -1;
     // The full-resolution phase's weight on the change of the error between latent frames, from step
     // dit_temporal_from on (DitStageOptions::temporal_weight); the low-resolution phase has it only when
     // it applies from the start (dit_temporal_from 0).
