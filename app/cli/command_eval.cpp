@@ -68,19 +68,24 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
             std::printf("%s%s on %d world prompts (seed %llu, %s), %.0f s\n", model.name.c_str(),
                         o->suite == "world-vae" ? " (the world's clips through its VAE)" : "", report.all.n,
                         static_cast<unsigned long long>(o->world.seed), o->dtype.c_str(), report.seconds);
-            std::printf("%-10s %7s %7s %7s %7s %10s %9s %12s\n", "group", "prompts", "colour", "shape", "motion", "background",
+            std::printf("%-14s %7s %7s %7s %7s %10s %9s %12s\n", "group", "prompts", "colour", "shape", "motion", "background",
                         "coherent", "falling acc.");
             auto row = [](const char* name, const eval::WorldEvalGroup& g) {
                 auto p = [](int k, int n) { return n ? 100.0 * k / n : 0.0; };
-                std::printf("%-10s %7d %6.1f%% %6.1f%% %6.1f%% %9.1f%% %8.1f%% %11.1f%%\n", name, g.n, p(g.color, g.n),
-                            p(g.shape, g.n), p(g.motion, g.n), p(g.background, g.n), p(g.coherent, g.n),
-                            p(g.accelerating, g.falling));
+                // A group without falling prompts has no physics figure: "-", not a misleading 0%.
+                char falling[16] = "-";
+                if (g.falling > 0) std::snprintf(falling, sizeof falling, "%.1f%%", p(g.accelerating, g.falling));
+                std::printf("%-14s %7d %6.1f%% %6.1f%% %6.1f%% %9.1f%% %8.1f%% %12s\n", name, g.n, p(g.color, g.n),
+                            p(g.shape, g.n), p(g.motion, g.n), p(g.background, g.n), p(g.coherent, g.n), falling);
             };
             row("all", report.all);
             row("seen", report.seen);
             row("held-out", report.held_out);
             row("english", report.english);
             row("chinese", report.chinese);
+            std::printf("by the asked shape and motion:\n");
+            for (const auto& [name, g] : report.by_shape) row(name.c_str(), g);
+            for (const auto& [name, g] : report.by_motion) row(name.c_str(), g);
         }
         exitStatus = kExitOk;
     });

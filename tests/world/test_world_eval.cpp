@@ -57,6 +57,33 @@ private slots:
         QCOMPARE(report.english.n + report.chinese.n, a.n);
         QVERIFY2(report.held_out.n >= 20 && report.held_out.n <= 52, qPrintable(QString::number(report.held_out.n)));
         QVERIFY2(report.chinese.n >= 15 && report.chinese.n <= 45, qPrintable(QString::number(report.chinese.n)));
+        // By shape and by motion: each group holds exactly the cases that asked for it, with their tallies.
+        std::map<std::string, int> shapeRight, motionRight, shapeN, motionN;
+        for (const auto& c : report.cases) {
+            const auto comma = c.expected.find(',');
+            const std::string head = c.expected.substr(0, comma);  // "red circle moving left"
+            for (const auto& s : {"circle", "square", "triangle", "star"}) {
+                if (head.find(std::string(" ") + s + " ") != std::string::npos) ++shapeN[s], shapeRight[s] += c.shape;
+            }
+            const std::string motion = head.substr(head.find(' ', head.find(' ') + 1) + 1);
+            ++motionN[motion];
+            motionRight[motion] += c.motion;
+        }
+        QCOMPARE(report.by_shape.size(), size_t(4));
+        QCOMPARE(report.by_motion.size(), size_t(10));  // 120 prompts draw every motion
+        for (const auto& [name, g] : report.by_shape) {
+            QCOMPARE(g.n, shapeN[name]);
+            QCOMPARE(g.shape, shapeRight[name]);
+        }
+        for (const auto& [name, g] : report.by_motion) {
+            QCOMPARE(g.n, motionN[name]);
+            QCOMPARE(g.motion, motionRight[name]);
+            QVERIFY2(g.motion >= g.n - 2, name.c_str());  // the world's own clips: each motion reads right
+        }
+        const auto j = report.toJson(false);
+        QCOMPARE(j.at("by_motion").at("growing").at("prompts").get<int>(), report.by_motion.at("growing").n);
+        QCOMPARE(j.at("by_shape").at("star").at("shape_pct").get<double>(),
+                 100.0 * report.by_shape.at("star").shape / report.by_shape.at("star").n);
         for (size_t i = 0; i < report.cases.size(); ++i) {
             const auto& c = report.cases[i];
             QCOMPARE(c.prompt, prompts[i]);

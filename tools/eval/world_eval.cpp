@@ -86,6 +86,8 @@ nlohmann::json WorldEvalGroup::toJson() const {
 nlohmann::json WorldEvalReport::toJson(bool with_cases) const {
     nlohmann::json j = {{"all", all.toJson()},         {"seen", seen.toJson()},       {"held_out", held_out.toJson()},
                         {"english", english.toJson()}, {"chinese", chinese.toJson()}, {"seconds", seconds}};
+    for (const auto& [name, g] : by_shape) j["by_shape"][name] = g.toJson();
+    for (const auto& [name, g] : by_motion) j["by_motion"][name] = g.toJson();
     if (with_cases) {
         nlohmann::json cs = nlohmann::json::array();
         for (const auto& c : cases) {
@@ -164,6 +166,8 @@ WorldEvalReport evaluateWorld(const WorldDrawer& draw, const WorldEvalOptions& o
         add(report.all, k);
         add(k.held_out ? report.held_out : report.seen, k);
         add(k.chinese ? report.chinese : report.english, k);
+        add(report.by_shape[world::shapeName(obj.shape)], k);
+        add(report.by_motion[world::motionName(obj.motion)], k);
         if (!o.contact_sheet.empty() && sheetClips.size() < 24) sheetClips.push_back(clip);
         report.cases.push_back(k);
         if (progress) progress(i + 1, o.prompts, k);

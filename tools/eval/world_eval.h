@@ -8,6 +8,7 @@
 #include "worldgen/world.h"
 
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ struct WorldEvalGroup {
 struct WorldEvalReport {
     std::vector<WorldEvalCase> cases;
     WorldEvalGroup all, seen, held_out, english, chinese;
+    // By the asked object's shape and motion ("circle", "growing"): where a model fails, for the model
+    // card's failure modes (a shape or motion it never gets right hides in the overall figure).
+    std::map<std::string, WorldEvalGroup> by_shape, by_motion;
     double seconds = 0;
     nlohmann::json toJson(bool with_cases) const;
 };
