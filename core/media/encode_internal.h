@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+struct AVFrame;
+
 namespace kinora::media::detail {
 
 // Throws the MediaError for an FFmpeg error while writing `reportAs`: a system error (disk full, file
@@ -40,6 +42,11 @@ private:
 std::string insertPngText(const std::string& png, const std::string& keyword, const std::string& text);
 // Adds a GIF comment extension after the header, global palette and application extensions.
 std::string insertGifComment(const std::string& gif, const std::string& text);
+
+// Copies the packed RGB rows of `f` into `dst`, an RGB24 frame of the same size allocated by FFmpeg,
+// whose rows are padded to its linesize: FFmpeg's SIMD code reads (and writes) past the end of a row,
+// which is safe in its own buffers and not in a clip's tightly packed ones.
+void copyRgbRows(const Frame& f, AVFrame* dst);
 
 // H.264 in 4:2:0 needs even sizes: repeats the last column/row (less visible than a black bar when
 // a player ignores nothing, since there is no crop to ignore).

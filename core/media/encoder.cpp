@@ -25,6 +25,13 @@ void throwAvError(const std::string& reportAs, int err, const char* during) {
                      "); try another format or report this with the file's size and frame rate");
 }
 
+void copyRgbRows(const Frame& f, AVFrame* dst) {
+    for (int y = 0; y < f.height; ++y) {
+        std::memcpy(dst->data[0] + size_t(y) * size_t(dst->linesize[0]), f.rgb.data() + size_t(y) * size_t(f.width) * 3u,
+                    size_t(f.width) * 3u);
+    }
+}
+
 Clip padToEven(const Clip& clip) {
     Clip out;
     out.fps_num = clip.fps_num;
@@ -160,10 +167,7 @@ void encodeVideoFile(const Clip& clip, Format format, const std::string& tempPat
     for (size_t i = 0; i < clip.frames.size(); ++i) {
         r = av_frame_make_writable(yuv.get());
         if (r < 0) throw std::bad_alloc();
-        for (int y = 0; y < h; ++y) {
-            std::memcpy(rgb->data[0] + size_t(y) * size_t(rgb->linesize[0]),
-                        clip.frames[i].rgb.data() + size_t(y) * size_t(w) * 3u, size_t(w) * 3u);
-        }
+        copyRgbRows(clip.frames[i], rgb.get());
         sws_scale(sws.get(), rgb->data, rgb->linesize, 0, h, yuv->data, yuv->linesize);
         yuv->pts = int64_t(i);
         r = avcodec_send_frame(ctx.get(), yuv.get());

@@ -16,8 +16,6 @@ extern "C" {
 #include <libavutil/opt.h>
 }
 
-#include <cstring>
-
 namespace kinora::media::detail {
 namespace {
 
@@ -176,10 +174,7 @@ std::string encodeGif(const Clip& clip, const std::string& reportAs, const std::
         f->width = w;
         f->height = h;
         if (av_frame_get_buffer(f.get(), 0) < 0) throw std::bad_alloc();
-        for (int y = 0; y < h; ++y) {
-            std::memcpy(f->data[0] + size_t(y) * size_t(f->linesize[0]),
-                        clip.frames[i].rgb.data() + size_t(y) * size_t(w) * 3u, size_t(w) * 3u);
-        }
+        copyRgbRows(clip.frames[i], f.get());
         f->pts = int64_t(i);
         r = av_buffersrc_add_frame_flags(src, f.get(), 0);
         if (r < 0) throwAvError(reportAs, r, "building the GIF palette");

@@ -9,8 +9,6 @@ extern "C" {
 #include <libavutil/crc.h>
 }
 
-#include <cstring>
-
 namespace kinora::media::detail {
 
 struct PngEncoder::Impl {
@@ -52,10 +50,7 @@ PngEncoder::~PngEncoder() { delete impl_; }
 std::string PngEncoder::encode(const Frame& f, const std::vector<std::pair<std::string, std::string>>& text) {
     AVFrame* frame = impl_->frame.get();
     if (av_frame_make_writable(frame) < 0) throw std::bad_alloc();
-    for (int y = 0; y < f.height; ++y) {
-        std::memcpy(frame->data[0] + size_t(y) * size_t(frame->linesize[0]), f.rgb.data() + size_t(y) * size_t(f.width) * 3u,
-                    size_t(f.width) * 3u);
-    }
+    copyRgbRows(f, frame);
     int r = avcodec_send_frame(impl_->ctx.get(), frame);
     if (r < 0) throwAvError(impl_->reportAs, r, "encoding a PNG frame");
     r = avcodec_receive_packet(impl_->ctx.get(), impl_->pkt.get());
