@@ -2,6 +2,7 @@
 // handle those trivially), PSNR, and ffprobe as an independent reader.
 #pragma once
 
+#include "media/decoder.h"
 #include "media/frames.h"
 #include "media/provenance.h"
 
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
 namespace kinora::media::test {
 
@@ -115,6 +117,13 @@ inline void writeAll(const std::string& path, const std::string& bytes) {
 }
 
 // A record as the generation pipeline will fill it, with non-ASCII prompt text.
+// Every decoded frame's RGB bytes, one after another: what a viewer sees of a clip file, to compare whole.
+inline std::vector<uint8_t> decodedRgb(const std::string& path) {
+    std::vector<uint8_t> all;
+    for (const auto& f : decodeFile(path).clip.frames) all.insert(all.end(), f.rgb.begin(), f.rgb.end());
+    return all;
+}
+
 inline ProvenanceRecord sampleRecord() {
     ProvenanceRecord r;
     r.generator_version = "0.1.0-test";

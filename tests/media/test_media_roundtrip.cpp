@@ -103,8 +103,7 @@ private slots:
                                     .arg(p.exitStatus() == QProcess::CrashExit ? QString("crashed")
                                                                                : QString("exited with %1").arg(p.exitCode()))
                                     .arg(QString::fromLocal8Bit(p.readAllStandardError()))));
-            std::vector<uint8_t> all;
-            for (const auto& f : decodeFile(out.toStdString()).clip.frames) all.insert(all.end(), f.rgb.begin(), f.rgb.end());
+            std::vector<uint8_t> all = decodedRgb(out.toStdString());
             QCOMPARE(all.size(), size_t(size) * size_t(size) * 3u * size_t(frames));
             decoded.push_back(std::move(all));
         }

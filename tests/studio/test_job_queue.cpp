@@ -2,6 +2,7 @@
 // progress and preview signals (and their throttle), cancel of a queued and of the running job, pause,
 // reorder, re-run and variations, the queue surviving a restart, the model cache, and the database
 // watcher.
+#include "../media/media_test_util.h"
 #include "media/decoder.h"
 #include "media/provenance.h"
 #include "studio/db_watcher.h"
@@ -56,11 +57,7 @@ QVector<int64_t> startedIds(const QSignalSpy& spy) {
     return out;
 }
 
-std::vector<uint8_t> decodedFrames(const QString& path) {
-    std::vector<uint8_t> all;
-    for (const auto& f : kinora::media::decodeFile(path.toStdString()).clip.frames) all.insert(all.end(), f.rgb.begin(), f.rgb.end());
-    return all;
-}
+std::vector<uint8_t> decodedFrames(const QString& path) { return kinora::media::test::decodedRgb(path.toStdString()); }
 
 quint32 be32(const QByteArray& b, int at) {
     return (quint32(uchar(b[at])) << 24) | (quint32(uchar(b[at + 1])) << 16) | (quint32(uchar(b[at + 2])) << 8) |
