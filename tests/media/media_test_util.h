@@ -116,7 +116,6 @@ inline void writeAll(const std::string& path, const std::string& bytes) {
     out.write(bytes.data(), std::streamsize(bytes.size()));
 }
 
-// A record as the generation pipeline will fill it, with non-ASCII prompt text.
 // Every decoded frame's RGB bytes, one after another: what a viewer sees of a clip file, to compare whole.
 inline std::vector<uint8_t> decodedRgb(const std::string& path) {
     std::vector<uint8_t> all;
@@ -124,6 +123,7 @@ inline std::vector<uint8_t> decodedRgb(const std::string& path) {
     return all;
 }
 
+// A record as the generation pipeline will fill it, with non-ASCII prompt text.
 inline ProvenanceRecord sampleRecord() {
     ProvenanceRecord r;
     r.generator_version = "0.1.0-test";

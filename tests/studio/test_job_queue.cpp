@@ -3,7 +3,6 @@
 // reorder, re-run and variations, the queue surviving a restart, the model cache, and the database
 // watcher.
 #include "../media/media_test_util.h"
-#include "media/decoder.h"
 #include "media/provenance.h"
 #include "studio/db_watcher.h"
 #include "studio/job_queue.h"
