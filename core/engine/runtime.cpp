@@ -50,7 +50,7 @@ std::string blasLibraryProviding_sgemm() {
 
 void applyOpenMpWaitPolicy(char** argv) {
     if (std::getenv("OMP_WAIT_POLICY") || std::getenv("GOMP_SPINCOUNT")) return;
-    setenv("GOMP_SPINCOUNT", "10000", 0);
+    setenv("GOMP_SPINCOUNT", KINORA_GOMP_SPINCOUNT, 0);
     execv("/proc/self/exe", argv);
     // exec failed (no /proc?): run on with the default policy rather than not at all.
 }

@@ -28,8 +28,9 @@ int hardwareThreads();
 // for a long time by default, and a spinning thread holds a core its partner needs. Measured on a
 // transformer call (docs/BENCHMARKS.md, "Notes on contention"): 0.28 s quiet / 3-12 s contended with
 // the default, 0.31 / 1.2 s passive, 0.26 / 1.5-1.7 s with GOMP_SPINCOUNT 2000-20000. libgomp reads its
-// environment when it is loaded, before main(), so this sets GOMP_SPINCOUNT=10000 and re-executes the
-// program, unless the user chose a policy (OMP_WAIT_POLICY or GOMP_SPINCOUNT set). Call first in main().
+// environment when it is loaded, before main(), so this sets GOMP_SPINCOUNT=10000 (KINORA_GOMP_SPINCOUNT
+// in CMakeLists.txt) and re-executes the program, unless the user chose a policy (OMP_WAIT_POLICY or
+// GOMP_SPINCOUNT set). Call first in main().
 // Returns only when no re-exec happened (already set, or exec failed).
 void applyOpenMpWaitPolicy(char** argv);
 

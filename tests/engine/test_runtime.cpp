@@ -16,6 +16,15 @@ private slots:
         QCOMPARE(runtimeInfo().threads, hardwareThreads());
     }
 
+    // The tests compute under the programs' OpenMP wait policy (tests/CMakeLists.txt gives CTest's
+    // environment the spin count applyOpenMpWaitPolicy sets): under libgomp's default, a test beside
+    // another busy one on two cores ran 5-20x slower and timed out in CI.
+    void testsRunUnderTheProgramsWaitPolicy() {
+        QVERIFY2(openMpWaitPolicy() == "GOMP_SPINCOUNT=" KINORA_GOMP_SPINCOUNT,
+                 qPrintable(QStringLiteral("wait policy %1: run the tests through ctest, or with GOMP_SPINCOUNT=%2")
+                                .arg(QString::fromStdString(openMpWaitPolicy()), QStringLiteral(KINORA_GOMP_SPINCOUNT))));
+    }
+
     void runtimeInfoDescribesTheBuild() {
         const auto info = runtimeInfo();
         QVERIFY(!info.torch_version.empty());
