@@ -17,8 +17,8 @@ private slots:
     }
 
     // The tests compute under the programs' OpenMP wait policy (tests/CMakeLists.txt gives CTest's
-    // environment the spin count applyOpenMpWaitPolicy sets): under libgomp's default, a test beside
-    // another busy one on two cores ran 5-20x slower and timed out in CI.
+    // environment the spin count applyOpenMpWaitPolicy sets): under libgomp's default, a 2.3 s
+    // generation in test_studio_window took over 60 s beside test_trainer on two cores and failed CI.
     void testsRunUnderTheProgramsWaitPolicy() {
         QVERIFY2(openMpWaitPolicy() == "GOMP_SPINCOUNT=" KINORA_GOMP_SPINCOUNT,
                  qPrintable(QStringLiteral("wait policy %1: run the tests through ctest, or with GOMP_SPINCOUNT=%2")
