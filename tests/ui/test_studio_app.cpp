@@ -60,17 +60,21 @@ private slots:
         for (const char* v : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}) e.remove(QString::fromLatin1(v));
         const QString png = data_.filePath(QStringLiteral("shot.png"));
         const auto r = runStudio({QStringLiteral("--screenshot"), png, QStringLiteral("--size"), QStringLiteral("1280x800"),
-                                  QStringLiteral("--prompt"), QStringLiteral("a red circle moving left on a black background"),
+                                  QStringLiteral("--prompt"), QStringLiteral("a red circle moving left at sunset"),
                                   QStringLiteral("--wait-done")},
                                  e);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QImage shot(png);
         QCOMPARE(shot.size(), QSize(1280, 800));
-        // Not a blank window: the player area holds the clip (many distinct colours).
+        // Not a blank window: the player area holds the clip (many distinct colours). The studio draws a
+        // new seed for every clip, so the picture must not hang on the object: the bundled model leaves
+        // some clips empty (3 of 16 seeds of the same prompt on black, which then fails), while its
+        // backgrounds are right in 99% of clips, and a sunset is a gradient of many colours.
         QSet<QRgb> colours;
         for (int y = 100; y < 600; y += 7) {
             for (int x = 400; x < 800; x += 7) colours.insert(shot.pixel(x, y));
         }
+        qInfo("distinct colours sampled in the player area: %lld", qint64(colours.size()));
         QVERIFY2(colours.size() > 200, qPrintable(QString::number(colours.size())));
     }
 
