@@ -3,8 +3,8 @@
 // as the world's analyser reads it (colour, shape, motion, background, one coherent object); the same
 // scene asked in Chinese too. The real program, the real model folder, the real PNG frames.
 //
-// The shipped kinora-tiny is an early version (its card: colour 82% on 200 prompts, shape 48%, motion 59%), so at
-// this seed it does not yet make the whole clip; what it gets wrong is declared per row with
+// The shipped kinora-tiny is an early version (its card: colour 82% on 200 prompts, shape 48%, motion
+// 59%), so at this seed it does not yet make the whole clip; what it gets wrong is declared per row with
 // QEXPECT_FAIL and the measured rate, so the test still checks everything else, and reports XPASS
 // (a failure to look at) once a better model makes the clip, so that the declaration goes.
 #include "../app/cli_runner.h"
