@@ -68,8 +68,8 @@ private slots:
         QCOMPARE(shot.size(), QSize(1280, 800));
         // Not a blank window: the player area holds the clip (many distinct colours). The studio draws a
         // new seed for every clip, so the picture must not hang on the object: the bundled model leaves
-        // some clips empty (3 of 16 seeds of the same prompt on black, which then fails), while its
-        // backgrounds are right in 99% of clips, and a sunset is a gradient of many colours.
+        // some clips empty (version 3: 3 of 16 seeds of the same prompt on black, which then failed),
+        // while its backgrounds are right in 99% of clips, and a sunset is a gradient of many colours.
         QSet<QRgb> colours;
         for (int y = 100; y < 600; y += 7) {
             for (int x = 400; x < 800; x += 7) colours.insert(shot.pixel(x, y));
