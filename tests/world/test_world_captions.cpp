@@ -4,6 +4,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -186,6 +187,35 @@ private slots:
                               "变大", "变小", "静止不动", "黑色背景上", "白色背景上", "灰色背景上", "蓝天下", "夜空中",
                               "日落时", "绿色草地上", "雪地里"}) {
             QVERIFY2(zh.find(w) != std::string::npos, w);
+        }
+    }
+
+    // Every Chinese caption is a sequence of chineseLexicon's words and commas: what lets the trainer's
+    // tokenizer keep each word one piece (a word the lexicon missed would be cut into characters).
+    void chineseCaptionsAreMadeOfTheLexicon() {
+        const auto lexicon = chineseLexicon();
+        QVERIFY(std::is_sorted(lexicon.begin(), lexicon.end()));
+        QVERIFY(std::adjacent_find(lexicon.begin(), lexicon.end()) == lexicon.end());
+        for (const char* w : {"一个", "的", "红色", "圆", "向左移动", "黑色背景上", "静止不动"}) {
+            QVERIFY2(std::binary_search(lexicon.begin(), lexicon.end(), std::string(w)), w);
+        }
+        for (const auto& w : lexicon) QVERIFY2(hasCjk(w) && w.find(' ') == std::string::npos, w.c_str());
+        std::vector<std::string> units = lexicon;
+        units.push_back("，");
+        for (int i = 0; i < 4000; ++i) {
+            SamplingOptions opt;
+            opt.held_out = HeldOutMode::Any;
+            const std::string cap = randomCaption(sampleScene(clipSeed(5, uint64_t(i)), opt), clipSeed(6, uint64_t(i)), 1.0);
+            // Exact cover by dynamic programming: reach[k] when the first k bytes are a sequence of units.
+            std::vector<bool> reach(cap.size() + 1, false);
+            reach[0] = true;
+            for (size_t k = 0; k < cap.size(); ++k) {
+                if (!reach[k]) continue;
+                for (const auto& u : units) {
+                    if (cap.compare(k, u.size(), u) == 0) reach[k + u.size()] = true;
+                }
+            }
+            QVERIFY2(reach[cap.size()], cap.c_str());
         }
     }
 

@@ -99,6 +99,10 @@ const std::array<Words, kBackgroundCount> kBackgroundZh = {{
     {"雪地里", "雪地上", "雪中"},
 }};
 
+// The words chineseCaption's templates join the phrases above with (its string literals, and 的 of
+// zhNoun): part of chineseLexicon, whose test checks that they and the phrases cover every caption.
+const Words kGlueZh = {"一个", "有", "在", "的", "还有", "另一个", "画面中"};
+
 // "an orange", "a red".
 std::string indefiniteArticle(Color c) { return c == Color::Orange ? "an" : "a"; }
 
@@ -359,6 +363,17 @@ std::vector<std::string> motionWords(Motion m, bool chinese) {
 }
 std::vector<std::string> backgroundWords(Background b, bool chinese) {
     return chinese ? kBackgroundZh[size_t(b)] : kBackgroundEn[size_t(b)];
+}
+
+std::vector<std::string> chineseLexicon() {
+    Words out = kGlueZh;
+    for (int c = 0; c < kColorCount; ++c) out.push_back(colorNameZh(Color(c)));
+    for (const auto& w : kShapeZh) out.insert(out.end(), w.begin(), w.end());
+    for (const auto& w : kMotionZh) out.insert(out.end(), w.begin(), w.end());
+    for (const auto& w : kBackgroundZh) out.insert(out.end(), w.begin(), w.end());
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 }  // namespace kinora::world

@@ -48,6 +48,11 @@ ParsedPrompt parsePrompt(const std::string& prompt);
 // Chinese, plus every canonical word in both languages at least once: text for a SentencePiece model.
 std::vector<std::string> captionCorpus(int n, uint64_t seed);
 
+// Every Chinese word and phrase the captions are made of (colours, shapes, motions, places and the
+// words the templates join them with), sorted: the units the trainer's tokenizer edit keeps whole
+// (train/chinese_words.h). Together with punctuation they cover every Chinese caption.
+std::vector<std::string> chineseLexicon();
+
 // Every phrase the captions may use for an attribute (first = canonical), for coverage tests.
 std::vector<std::string> colorWords(Color c, bool chinese);
 std::vector<std::string> shapeWords(Shape s, bool chinese);
