@@ -6,6 +6,7 @@
 #include "engine/pipeline.h"
 #include "engine/safetensors.h"
 #include "engine/tokenizer.h"
+#include "train/chinese_words.h"
 #include "train/contact_sheet.h"
 #include "train/dit_stage.h"
 #include "train/flow_loss.h"
@@ -14,6 +15,7 @@
 #include "train/tokenizer_stage.h"
 #include "train/train_state.h"
 #include "train/vae_stage.h"
+#include "worldgen/captions.h"
 
 #include <ATen/autocast_mode.h>
 #include <QFileInfo>
@@ -82,7 +84,7 @@ train::RecipeOptions tinyRecipe(const std::filesystem::path& root, const std::st
     train::RecipeOptions o;
     o.run = (root / run).string();
     o.spec = specPath;
-    o.vocab_size = 300;
+    o.vocab_size = 450;
     o.vae_steps = 2;
     o.latent_clips = 8;
     o.dit_low_size = 32;
@@ -113,7 +115,7 @@ private slots:
     void initTestCase() {
         train::TokenizerStageOptions to;
         to.dir = tokDir_ = (dir_.path() + "/tokenizer").toStdString();
-        to.vocab_size = 300;
+        to.vocab_size = 450;  // room for the Chinese-words edit (its multi-character pieces make way for the words)
         to.corpus_size = 3000;
         to.max_length = 24;
         train::runTokenizerStage(to);
@@ -121,7 +123,7 @@ private slots:
     }
 
     void tokenizerCoversEnglishAndChinese() {
-        QVERIFY(tokenizer_->vocabSize() <= 300);
+        QVERIFY(tokenizer_->vocabSize() <= 450);
         QCOMPARE(tokenizer_->modelMaxLength(), int64_t(24));
         for (const char* prompt : {"a red circle moving left on a black background", "黑色背景上一个红色的圆向左移动"}) {
             const auto ids = tokenizer_->encode(engine::cleanPrompt(prompt));
@@ -351,6 +353,36 @@ private slots:
             o.temporal_from = 6;
         }, 7, "temporal_weight", "1.000000");
         if (QTest::currentTestFailed()) return;
+        // Chinese words one piece each from step 6: the Chinese captions of step 6 on tokenize otherwise,
+        // and the placed words' embedding rows start again there. Resumed from the checkpoint of step 6
+        // (taken before the switch) or of step 9 (after it), a run ends exactly where an uninterrupted
+        // one does.
+        const std::string zhDir = (dir_.path() + "/tokenizer-zh").toStdString();
+        const auto zhEdit = train::writeChineseWordsTokenizer(tokDir_, zhDir, world::chineseLexicon());
+        QVERIFY(!zhEdit.rows.empty());
+        const std::shared_ptr<const engine::Tokenizer> zhTokenizer = engine::Tokenizer::load(zhDir);
+        const Tweak chineseWords = [&](train::DitStageOptions& o) {
+            o.chinese_words_from = 6;
+            o.chinese_words_tokenizer = zhTokenizer;
+            o.chinese_words_rows = zhEdit.rows;
+        };
+        switchedOnAtStep6("dit-chinese-words", chineseWords, 6, "chinese_words", "yes");
+        if (QTest::currentTestFailed()) return;
+        const auto zhStraight = runTo((dir_.path() + "/dit-zh-straight").toStdString(), 12, nullptr, -1, chineseWords);
+        for (const int64_t at : {int64_t(6), int64_t(9)}) {
+            const std::string d = (dir_.path() + "/dit-zh-resumed-" + QString::number(at)).toStdString();
+            QVERIFY_THROWS_EXCEPTION(std::runtime_error, runTo(d, 12, nullptr, at, chineseWords));
+            const auto zhResumed = runTo(d, 12, nullptr, -1, chineseWords);
+            for (size_t i = 0; i < zhResumed.size(); ++i) QVERIFY2(at::equal(zhResumed[i].second, zhStraight[i].second), d.c_str());
+        }
+        train::DitStageOptions noTokenizer;
+        noTokenizer.chinese_words_from = 6;
+        {
+            engine::Umt5Encoder text(spec.text);
+            engine::WanTransformer transformer(spec.transformer);
+            noTokenizer.dir = (dir_.path() + "/dit-zh-none").toStdString();
+            QVERIFY_THROWS_EXCEPTION(engine::EngineError, train::runDitStage(text, transformer, *tokenizer_, cache, noTokenizer));
+        }
 
         // The same in bfloat16 forward passes (CPU autocast): it learns as well, keeps float32 weights,
         // and resumes exactly.
@@ -592,6 +624,35 @@ private slots:
         const auto vaeUnfinished = exportError(xo, root / "export-x");
         QVERIFY2(vaeUnfinished.find("VAE stage has not finished") != std::string::npos, vaeUnfinished.c_str());
         QVERIFY(!fs::exists(root / "export-x"));
+
+        // --chinese-words-from: the run's tokenizer edited beside it, and from that step on the weights
+        // go with the edited one (export and carry hand it on); weights from before it keep the run's.
+        {
+            train::RecipeOptions z = a;
+            z.run = (root / "run-zh").string();
+            fs::copy(a.run, z.run, fs::copy_options::recursive);
+            z.dit_steps = 7;
+            z.chinese_words_from = 5;
+            z.sample_every = 1000;
+            train::runRecipe(z);
+            const fs::path edited = fs::path(z.run) / "tokenizer-chinese-words" / "spiece.model";
+            QVERIFY(fs::exists(edited));
+            QVERIFY(bytes(edited) != bytes(fs::path(a.run) / "tokenizer" / "spiece.model"));
+            QCOMPARE(jsonAt(fs::path(z.run) / "dit" / "ckpt" / "state.json").at("info").at("chinese_words").get<std::string>(),
+                     std::string("yes"));
+            QCOMPARE(jsonAt(fs::path(a.run) / "dit" / "ckpt" / "state.json").at("info").at("chinese_words").get<std::string>(),
+                     std::string("no"));
+            train::exportModel(z, (root / "export-zh").string());
+            QCOMPARE(bytes(root / "export-zh" / "tokenizer" / "spiece.model"), bytes(edited));
+            QVERIFY2(engine::inspectModel((root / "export-zh").string()).ok(), "the exported folder does not load");
+            QCOMPARE(bytes(fs::path(z.run) / "preview-model" / "tokenizer" / "spiece.model"), bytes(edited));
+            QCOMPARE(bytes(root / "export-a" / "tokenizer" / "spiece.model"), bytes(fs::path(a.run) / "tokenizer" / "spiece.model"));
+            train::writeCarry(z, (root / "carry-zh").string());
+            QCOMPARE(bytes(root / "carry-zh" / "tokenizer" / "spiece.model"), bytes(edited));
+            fs::remove_all(fs::path(z.run) / "tokenizer-chinese-words");
+            const auto lost = exportError(z, root / "export-zh-lost");
+            QVERIFY2(lost.find("tokenizer-chinese-words is missing") != std::string::npos, lost.c_str());
+        }
 
         // A carry folder that is not one is refused with the reason.
         train::RecipeOptions c = b;

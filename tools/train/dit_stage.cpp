@@ -174,6 +174,9 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
                  const LatentCache& cache, const DitStageOptions& o, const std::function<void(const DitStageReport&)>& on_log,
                  const std::function<void(int64_t, const std::function<void()>&)>& on_checkpoint_or_sample) {
     using Clock = std::chrono::steady_clock;
+    if (o.chinese_words_from >= 0 && !o.chinese_words_tokenizer) {
+        throw engine::EngineError("DiT stage: Chinese words from step " + std::to_string(o.chinese_words_from) + " without their tokenizer");
+    }
     fs::create_directories(o.dir);
     std::shared_ptr<torch::nn::Module> th(&text, [](torch::nn::Module*) {});
     std::shared_ptr<torch::nn::Module> dh(&transformer, [](torch::nn::Module*) {});
@@ -211,6 +214,8 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     auto lastLog = Clock::now();
     int64_t sinceLog = 0;
     for (int64_t step = state.step; step < o.steps; ++step) {
+        if (step == o.chinese_words_from) reinitEmbeddingRows(modules, ema, optimizer, "text_encoder.shared.weight", o.chinese_words_rows);
+        const bool chineseWords = o.chinese_words_from >= 0 && step >= o.chinese_words_from;
         const double lr = cyclicLearningRate(step, o.restarts, o.steps, o.warmup, peaks) * rewarmFactor(step, o.start_step, o.warmup);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
         const auto idx = batchIndices(o.seed, step, o.batch, pool);
@@ -230,7 +235,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             captions.push_back(world::randomCaption(world::sampleScene(seed, so), seed ^ (static_cast<uint64_t>(step) * 0x9E3779B97F4A7C15ull),
                                                     o.chinese_share));
         }
-        const auto tokens = tokenizer.tokenize(captions, o.max_length);
+        const auto tokens = (chineseWords ? *o.chinese_words_tokenizer : tokenizer).tokenize(captions, o.max_length);
         std::optional<CpuAutocast> autocast;  // the forward passes only: loss, backward and update in float32
         if (o.bf16) autocast.emplace();
         const auto embeds = engine::promptEmbeds(text.forward(tokens.input_ids, tokens.attention_mask), tokens.attention_mask);
@@ -270,6 +275,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
                           {"object_weight", std::to_string(o.object_weight)}, {"shift", std::to_string(shiftAt(step))},
                           {"frame_noise_share", std::to_string(frameNoiseShareAt(step))},
                           {"temporal_weight", std::to_string(temporalWeightAt(step))},
+                          {"chinese_words", chineseWords ? "yes" : "no"},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }

@@ -6,9 +6,11 @@
 #include "engine/tokenizer.h"
 #include "engine/transformer.h"
 #include "engine/vae.h"
+#include "train/train_state.h"
 #include "train/world_batch.h"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -76,6 +78,14 @@ struct DitStageOptions {
     // instead: an A/B of the share from a checkpoint stays reproducible from scratch by one command.
     double late_frame_noise_share = 0;
     int64_t late_frame_noise_from = -1;
+    // From step `chinese_words_from` on (-1: never), captions are tokenized by `chinese_words_tokenizer`
+    // (train/chinese_words.h: the run's tokenizer with each Chinese word one piece), and at that step
+    // the text encoder's embedding rows `chinese_words_rows` start again (reinitEmbeddingRows). The
+    // checkpoints record "chinese_words" ("yes" after that step), which tells export and carry which
+    // tokenizer the weights go with.
+    int64_t chinese_words_from = -1;
+    std::shared_ptr<const engine::Tokenizer> chinese_words_tokenizer;
+    std::vector<EmbeddingRowInit> chinese_words_rows;
     int max_length = 64;
     uint64_t seed = 2;
     int64_t checkpoint_every = 200;

@@ -181,6 +181,10 @@ int main(int argc, char** argv) {
                     "Step of the full-resolution phase from which the noise has the spec's frame_noise_share "
                     "(0: from the start of stage 2)")
         ->check(atLeast(0));
+    all->add_option("--chinese-words-from", ro.chinese_words_from,
+                    "Step of the full-resolution phase from which captions are tokenized with each Chinese word one "
+                    "piece (the run's tokenizer edited: tokenizer-chinese-words; English keeps its ids)")
+        ->check(atLeast(0));
     all->add_option("--dit-dtype", ro.dit_dtype,
                     "Stage 2's forward passes: bfloat16 (CPU autocast), float32, or auto: bfloat16 only where the "
                     "processor has bfloat16 instructions (AVX512-BF16), which make it 1.8x faster")

@@ -5,6 +5,7 @@
 #include "engine/safetensors.h"
 #include "engine/wan_pipeline.h"
 #include "eval/world_eval.h"
+#include "train/chinese_words.h"
 #include "train/contact_sheet.h"
 #include "train/tokenizer_stage.h"
 #include "train/train_state.h"
@@ -30,9 +31,9 @@ ModelSpec readSpec(const std::string& path) {
 }
 
 struct Paths {
-    fs::path run, tokenizer, vae, vaeWeights, vaeDecoder, vaeDecoderWeights, latents, latentsLow, dit, ditLow, preview;
+    fs::path run, tokenizer, tokenizerChineseWords, vae, vaeWeights, vaeDecoder, vaeDecoderWeights, latents, latentsLow, dit, ditLow, preview;
     explicit Paths(const std::string& r)
-        : run(r), tokenizer(run / "tokenizer"), vae(run / "vae"), vaeWeights(run / "vae" / "vae.safetensors"),
+        : run(r), tokenizer(run / "tokenizer"), tokenizerChineseWords(run / "tokenizer-chinese-words"), vae(run / "vae"), vaeWeights(run / "vae" / "vae.safetensors"),
           vaeDecoder(run / "vae-decoder"), vaeDecoderWeights(run / "vae-decoder" / "vae.safetensors"),
           latents(run / "latents.safetensors"), latentsLow(run / "latents-low.safetensors"), dit(run / "dit"),
           ditLow(run / "dit-low"), preview(run / "preview-model") {}
@@ -147,12 +148,12 @@ nlohmann::json fitPreview(const LatentCache& cache, int clips) {
 }
 
 void writeFolder(const ModelSpec& specIn, const LatentCache& cache, engine::Umt5Encoder& text,
-                 engine::WanTransformer& transformer, engine::WanVAE& vae, const Paths& p, const std::string& out,
+                 engine::WanTransformer& transformer, engine::WanVAE& vae, const fs::path& tokenizer, const std::string& out,
                  engine::StDType dtype) {
     auto spec = specIn;
     spec.vae.latents_mean = cache.mean;
     spec.vae.latents_std = cache.std;
-    writeModelFolder(out, spec, text, transformer, vae, p.tokenizer.string(), dtype);
+    writeModelFolder(out, spec, text, transformer, vae, tokenizer.string(), dtype);
     writeJson((fs::path(out) / "vae" / "latent_preview.json").string(), fitPreview(cache, 24));
 }
 
@@ -352,6 +353,15 @@ void runRecipe(const RecipeOptions& o) {
     to.max_length = readSpec(o.spec).max_sequence_length;
     say("[tokenizer] " + to.dir);
     runTokenizerStage(to);
+    std::shared_ptr<const engine::Tokenizer> chineseWords;
+    ChineseWordsEdit chineseEdit;
+    if (o.chinese_words_from >= 0) {
+        chineseEdit = writeChineseWordsTokenizer(p.tokenizer.string(), p.tokenizerChineseWords.string(), world::chineseLexicon());
+        chineseWords = engine::Tokenizer::load(p.tokenizerChineseWords.string());
+        say("[tokenizer] Chinese words one piece each from DiT step " + std::to_string(o.chinese_words_from) + ": " +
+            p.tokenizerChineseWords.string() + " (" + std::to_string(chineseEdit.pieces_retired) + " pieces retired, " +
+            std::to_string(chineseEdit.rows.size()) + " words placed in their ids)");
+    }
     const auto spec = specFor(o, p);
     const auto tokenizer = engine::Tokenizer::load(p.tokenizer.string());
 
@@ -429,7 +439,10 @@ void runRecipe(const RecipeOptions& o) {
             swapEma();
             auto trained = spec;  // the folder declares the noise prior it samples from (frameNoiseShareAt)
             trained.frame_noise_share = frameNoiseShareAt(spec, o, ownSize > 0 ? "dit-low" : "dit", step);
-            writeFolder(trained, cache, text, transformer, vae, p, p.preview.string(), engine::StDType::F32);
+            // Weights trained past --chinese-words-from go with the edited tokenizer (the low phase never is).
+            const bool edited = ownSize == 0 && o.chinese_words_from >= 0 && step > o.chinese_words_from;
+            writeFolder(trained, cache, text, transformer, vae, edited ? p.tokenizerChineseWords : p.tokenizer, p.preview.string(),
+                        engine::StDType::F32);
             swapEma();
             const std::string sheet = (dir / ("samples-" + std::to_string(step) + ".png")).string();
             sampleSheet(p.preview.string(), sheet);
@@ -468,6 +481,9 @@ void runRecipe(const RecipeOptions& o) {
     dopt.frame_noise_from = o.frame_noise_from;
     dopt.temporal_weight = o.dit_temporal_weight;
     dopt.temporal_from = o.dit_temporal_from;
+    dopt.chinese_words_from = o.chinese_words_from;
+    dopt.chinese_words_tokenizer = chineseWords;
+    dopt.chinese_words_rows = chineseEdit.rows;
     dopt.start_step = fullStart;
     dopt.start_seconds = fullSeconds;
 
@@ -501,6 +517,9 @@ void runRecipe(const RecipeOptions& o) {
         lo.frame_noise_from = 0;
         lo.temporal_weight = o.dit_temporal_from == 0 ? o.dit_temporal_weight : 0.0;
         lo.temporal_from = 0;
+        lo.chinese_words_from = -1;  // --chinese-words-from is a step of the full-resolution phase
+        lo.chinese_words_tokenizer.reset();
+        lo.chinese_words_rows.clear();
         lo.start_step = lowStart;
         lo.start_seconds = lowSeconds;
         // The full-resolution phase's clock goes on from the low one's (when it starts from it).
@@ -520,6 +539,21 @@ std::pair<std::string, fs::path> furthestDitPhase(const Paths& p) {
         if (fs::exists(folder / "ckpt" / "state.json")) return {name, folder / "ckpt"};
     }
     return {};
+}
+
+// The tokenizer the furthest DiT phase's weights were trained with: the run's, or its Chinese-words
+// edit for weights trained past --chinese-words-from (their checkpoint says so).
+fs::path tokenizerOfWeights(const Paths& p) {
+    const auto [phase, ckpt] = furthestDitPhase(p);
+    if (phase.empty()) return p.tokenizer;
+    std::ifstream in((ckpt / "state.json").string());
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.contains("info") || j["info"].value("chinese_words", "no") != "yes") return p.tokenizer;
+    if (!fs::exists(p.tokenizerChineseWords / "spiece.model")) {
+        throw engine::EngineError(ckpt.string() + ": its weights were trained with the tokenizer of Chinese words, and " +
+                                  p.tokenizerChineseWords.string() + " is missing; `kinora-train all --chinese-words-from` writes it again");
+    }
+    return p.tokenizerChineseWords;
 }
 
 }  // namespace
@@ -550,7 +584,7 @@ std::string exportModel(const RecipeOptions& o, const std::string& out) {
     const std::string ema = (ckpt / "ema.safetensors").string();
     loadNamed(text, ema, "text_encoder.");
     loadNamed(transformer, ema, "transformer.");
-    writeFolder(spec, cache, text, transformer, vae, p, out, engine::StDType::F16);
+    writeFolder(spec, cache, text, transformer, vae, tokenizerOfWeights(p), out, engine::StDType::F16);
     return phase + " step " + std::to_string(step);
 }
 
@@ -562,7 +596,7 @@ void writeCarry(const RecipeOptions& o, const std::string& out) {
     }
     const fs::path dir(out);
     fs::create_directories(dir);
-    copyTokenizer(p.tokenizer, dir / "tokenizer");
+    copyTokenizer(tokenizerOfWeights(p), dir / "tokenizer");
     const auto spec = specFor(o, p);
     engine::WanVAE vae(spec.vae);
     nlohmann::json j;

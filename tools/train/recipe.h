@@ -49,6 +49,10 @@ struct RecipeOptions {
     // The full-resolution phase's step from which its noise has the spec's frame_noise_share (0: from
     // the start of stage 2, both phases; > 0: a run that took it up part-way, the low phase without it).
     int64_t frame_noise_from = 0;
+    // The full-resolution phase's step from which captions are tokenized with each Chinese word one piece
+    // (train/chinese_words.h; DitStageOptions::chinese_words_from); -1: never. The edited tokenizer is
+    // <run>/tokenizer-chinese-words, and export and carry hand it on with weights trained past that step.
+    int64_t chinese_words_from = -1;
     // Stage 2's forward passes: "bfloat16" (DitStageOptions::bf16), "float32", or "auto": bfloat16 where
     // the processor has bfloat16 instructions (engine::nativeBfloat16), float32 where LibTorch would
     // emulate it (21x slower products there). Weights, optimiser and EMA are float32 either way.

@@ -230,6 +230,41 @@ bool loadCheckpoint(const std::string& dir, Checkpoint& state, const ModuleSet& 
     return true;
 }
 
+void reinitEmbeddingRows(const ModuleSet& modules, Ema& ema, torch::optim::Optimizer& optimizer, const std::string& name,
+                         const std::vector<EmbeddingRowInit>& rows) {
+    at::NoGradGuard ng;
+    size_t index = 0;
+    at::Tensor param;
+    for (const auto& [prefix, m] : modules) {
+        for (const auto& p : m->named_parameters()) {
+            if (prefix + "." + p.key() == name) param = p.value();
+            if (!param.defined()) ++index;
+        }
+    }
+    if (!param.defined() || param.dim() != 2) throw engine::EngineError(name + ": no such embedding table in the trained modules");
+    std::vector<int64_t> changed;
+    for (const auto& r : rows) {
+        for (const int64_t i : r.from) {
+            if (i < 0 || i >= param.size(0)) throw engine::EngineError(name + ": row " + std::to_string(i) + " is out of its range");
+        }
+        if (r.row < 0 || r.row >= param.size(0)) throw engine::EngineError(name + ": row " + std::to_string(r.row) + " is out of its range");
+        if (!r.from.empty()) changed.push_back(r.row);
+    }
+    for (at::Tensor table : {param.detach(), ema.shadow(index)}) {
+        const auto before = table.clone();
+        for (const auto& r : rows) {
+            if (!r.from.empty()) table[r.row].copy_(before.index_select(0, at::tensor(r.from, at::kLong)).mean(0));
+        }
+    }
+    const auto it = optimizer.state().find(c10::guts::to_string(param.unsafeGetTensorImpl()));
+    if (it != optimizer.state().end() && !changed.empty()) {
+        auto& adam = static_cast<torch::optim::AdamWParamState&>(*it->second);
+        const auto idx = at::tensor(changed, at::kLong);
+        adam.exp_avg().index_fill_(0, idx, 0.0);
+        adam.exp_avg_sq().index_fill_(0, idx, 0.0);
+    }
+}
+
 double clipGradients(const std::vector<at::Tensor>& params, double max_norm) {
     double total = 0;
     for (const auto& p : params) {

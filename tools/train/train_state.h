@@ -30,6 +30,8 @@ public:
     std::vector<std::pair<std::string, at::Tensor>> named(const ModuleSet& modules) const;
     void load(const ModuleSet& modules, const std::map<std::string, at::Tensor>& named);
     double decay() const { return decay_; }
+    // The average of the index-th parameter of parametersOf (a handle: writing to it writes the average).
+    at::Tensor shadow(size_t index) const { return shadow_.at(index); }
 
 private:
     double decay_;
@@ -109,6 +111,19 @@ void saveCheckpoint(const std::string& dir, const Checkpoint& state, const Modul
 // True when a checkpoint was found and loaded into modules, ema and optimizer.
 bool loadCheckpoint(const std::string& dir, Checkpoint& state, const ModuleSet& modules, Ema& ema,
                     torch::optim::Optimizer& optimizer);
+
+// A row of an embedding table to start again: set to the mean of the rows `from` (as they were before
+// any row changed); left as it is when `from` is empty.
+struct EmbeddingRowInit {
+    int64_t row = 0;
+    std::vector<int64_t> from;
+};
+// Starts rows of the parameter `name` ("text_encoder.shared.weight": the module's name in `modules`, a
+// dot, the parameter's) again in the weights and their EMA, and zeroes the optimiser's moments of those
+// rows (an AdamW optimiser's), so that what it had learned of the rows' old meaning does not steer them.
+// Throws EngineError when `name` is not a parameter of `modules` or a row is out of its range.
+void reinitEmbeddingRows(const ModuleSet& modules, Ema& ema, torch::optim::Optimizer& optimizer, const std::string& name,
+                         const std::vector<EmbeddingRowInit>& rows);
 
 // Global gradient-norm clipping; returns the norm before clipping.
 double clipGradients(const std::vector<at::Tensor>& params, double max_norm);
