@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace kinora::train {
 
@@ -33,13 +34,25 @@ struct Reader {
         }
         fail("a number longer than 10 bytes");
     }
+    // A field's key: its number and wire type.
+    std::pair<int, int> key() {
+        const uint64_t k = varint();
+        return {static_cast<int>(k >> 3), static_cast<int>(k & 7)};
+    }
+    // Steps over a length-delimited value; returns where its bytes begin (they end at `pos`).
+    size_t lengthDelimited() {
+        const uint64_t n = varint();
+        const size_t at = pos;
+        advance(n);
+        return at;
+    }
     // Skips the value of a field of `wire` type; returns where it began.
     size_t skip(int wire) {
         const size_t start = pos;
         switch (wire) {
         case kVarint: varint(); break;
         case kFixed64: advance(8); break;
-        case kLengthDelimited: advance(varint()); break;
+        case kLengthDelimited: lengthDelimited(); break;
         case kFixed32: advance(4); break;
         default: fail("wire type " + std::to_string(wire));
         }
@@ -63,13 +76,10 @@ SpmPiece readPiece(const std::string& bytes, size_t from, size_t to, const std::
     Reader r{bytes, from, to, path};
     SpmPiece p;
     while (r.pos < r.end) {
-        const uint64_t key = r.varint();
-        const int field = static_cast<int>(key >> 3), wire = static_cast<int>(key & 7);
+        const auto [field, wire] = r.key();
         if (field == 1 && wire == kLengthDelimited) {
-            const uint64_t n = r.varint();
-            const size_t at = r.pos;
-            r.advance(n);
-            p.piece = bytes.substr(at, n);
+            const size_t at = r.lengthDelimited();
+            p.piece = bytes.substr(at, r.pos - at);
         } else if (field == 2 && wire == kFixed32) {
             const size_t at = r.pos;
             r.advance(4);
@@ -99,13 +109,10 @@ SpmModelFile readSpmModel(const std::string& path) {
     SpmModelFile m;
     while (r.pos < r.end) {
         const size_t start = r.pos;
-        const uint64_t key = r.varint();
-        const int field = static_cast<int>(key >> 3), wire = static_cast<int>(key & 7);
+        const auto [field, wire] = r.key();
         if (field == 1 && wire == kLengthDelimited) {
-            const uint64_t n = r.varint();
-            const size_t at = r.pos;
-            r.advance(n);
-            m.pieces.push_back(readPiece(bytes, at, at + n, path));
+            const size_t at = r.lengthDelimited();
+            m.pieces.push_back(readPiece(bytes, at, r.pos, path));
         } else {
             r.skip(wire);
             m.other_fields += bytes.substr(start, r.pos - start);
