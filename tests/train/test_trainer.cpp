@@ -25,6 +25,7 @@
 #include <ATen/Parallel.h>
 
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -711,6 +712,18 @@ private slots:
 
     // A run trained on past its planned end (--dit-steps 4000,12000): the steps before the old end keep
     // the learning rates they had, and after it the schedule warms up and decays again to the new end.
+    // A long stage averages over ~1000 steps; a short one over a tenth of its length, so that its start
+    // keeps a weight of e^-10 at most (the VAE stage's 12000 steps keep 0.999, as it was trained).
+    void emaDecayFitsTheStageLength() {
+        QCOMPARE(train::emaDecayFor(12000), 0.999);
+        QCOMPARE(train::emaDecayFor(10000), 0.999);
+        QCOMPARE(train::emaDecayFor(1000), 0.99);
+        QCOMPARE(train::emaDecayFor(600), 1.0 - 10.0 / 600);
+        QVERIFY(std::pow(train::emaDecayFor(600), 600) < 1e-4);
+        QCOMPARE(train::emaDecayFor(5), 0.0);
+        QCOMPARE(train::emaDecayFor(0), 0.0);
+    }
+
     void learningRateScheduleRestartsAtEachPlannedEnd() {
         const double peak = 5e-4;
         for (int64_t step = 0; step < 100; ++step) {
@@ -789,6 +802,17 @@ private slots:
             }
         }
         QVERIFY2(decoderChanged > decoderTensors / 2, qPrintable(QStringLiteral("%1 of %2").arg(decoderChanged).arg(decoderTensors)));
+        // What it writes is where training took the decoder, not mostly where it started: the EMA's decay
+        // fits the stage's length (with 0.999, 3 steps moved the average 0.3% of the way, 600 steps 45%).
+        const auto trained = engine::SafetensorsFile::open(o.run + "/vae-decoder/ckpt/weights.safetensors");
+        double moved = 0, trainedMoved = 0;
+        for (const auto& t : before->tensors()) {
+            if (t.name.rfind("decoder.", 0) != 0 && t.name.rfind("post_quant_conv.", 0) != 0) continue;
+            const auto start = before->tensor(t.name);
+            moved += (after->tensor(t.name) - start).pow(2).sum().item<double>();
+            trainedMoved += (trained->tensor("vae." + t.name) - start).pow(2).sum().item<double>();
+        }
+        QVERIFY2(trainedMoved > 0 && moved > 0.8 * trainedMoved, qPrintable(QStringLiteral("%1 against %2").arg(moved).arg(trainedMoved)));
 
         // The model folder takes the stage's decoder.
         const std::string model = (root / "model").string();

@@ -87,6 +87,10 @@ void Ema::load(const ModuleSet& modules, const std::map<std::string, at::Tensor>
     }
 }
 
+double emaDecayFor(int64_t steps) {
+    return std::clamp(1.0 - 10.0 / static_cast<double>(std::max<int64_t>(steps, 1)), 0.0, 0.999);
+}
+
 double learningRate(int64_t step, int64_t total, int64_t warmup, double peak, double final_fraction) {
     if (step < warmup) return peak * static_cast<double>(step + 1) / static_cast<double>(warmup);
     const double progress = std::min(1.0, static_cast<double>(step - warmup) / std::max<int64_t>(1, total - warmup));

@@ -38,6 +38,12 @@ private:
     std::vector<at::Tensor> shadow_;
 };
 
+// The EMA decay for a stage of `steps` optimiser steps that starts from trained weights: 0.999 (a
+// horizon of ~1000 steps), lowered for short stages so that the average forgets its starting point
+// (1 - 10 / steps: the start keeps a weight of ~e^-10). With 0.999, a 600-step decoder stage would have
+// shipped an average still 55% the decoder it started from (0.999^600).
+double emaDecayFor(int64_t steps);
+
 // Learning rate with linear warm-up then cosine decay to `final_fraction` of the peak.
 double learningRate(int64_t step, int64_t total, int64_t warmup, double peak, double final_fraction = 0.1);
 

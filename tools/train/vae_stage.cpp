@@ -24,7 +24,7 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
         if (decoder || !o.decoder_only) params.push_back(p.value());
     }
     torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o.lr).betas({0.9, 0.99}).weight_decay(0.0));
-    Ema ema(modules, 0.999);
+    Ema ema(modules, emaDecayFor(o.steps));
     Checkpoint state;
     const std::string ckpt = (fs::path(o.dir) / "ckpt").string();
     const bool resumed = loadCheckpoint(ckpt, state, modules, ema, optimizer);
