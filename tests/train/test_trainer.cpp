@@ -710,8 +710,6 @@ private slots:
                  qPrintable(QStringLiteral("%1, expected %2").arg(busy.seconds()).arg(expected)));
     }
 
-    // A run trained on past its planned end (--dit-steps 4000,12000): the steps before the old end keep
-    // the learning rates they had, and after it the schedule warms up and decays again to the new end.
     // A long stage averages over ~1000 steps; a short one over a tenth of its length, so that its start
     // keeps a weight of e^-10 at most (the VAE stage's 12000 steps keep 0.999, as it was trained).
     void emaDecayFitsTheStageLength() {
@@ -724,6 +722,8 @@ private slots:
         QCOMPARE(train::emaDecayFor(0), 0.0);
     }
 
+    // A run trained on past its planned end (--dit-steps 4000,12000): the steps before the old end keep
+    // the learning rates they had, and after it the schedule warms up and decays again to the new end.
     void learningRateScheduleRestartsAtEachPlannedEnd() {
         const double peak = 5e-4;
         for (int64_t step = 0; step < 100; ++step) {
