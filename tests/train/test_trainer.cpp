@@ -10,6 +10,7 @@
 #include "train/contact_sheet.h"
 #include "train/dit_stage.h"
 #include "train/flow_loss.h"
+#include "train/generalisation_gap.h"
 #include "train/model_spec.h"
 #include "train/recipe.h"
 #include "train/tokenizer_stage.h"
@@ -938,6 +939,77 @@ private slots:
         // A single frame has no change to weigh.
         const auto one = train::flowMatchingLoss(pred.narrow(2, 0, 1), target.narrow(2, 0, 1), ones.narrow(2, 0, 1), 2.0);
         QVERIFY(at::equal(one.total, one.flow));
+    }
+
+    // The loss on clips the DiT trained on against clips it never saw: encodeWorldClips gives what the
+    // cache holds for any clips, flowLossAt meets both sets with the same noise, and a transformer that
+    // memorised its few training clips shows it.
+    void flowLossTellsTrainedClipsFromUnseenOnes() {
+        auto spec = tinySpec((tokenizer_->vocabSize() + 63) / 64 * 64);
+        engine::WanVAE vae(spec.vae);
+        train::initVae(vae, 1);
+        const auto cache = train::buildLatentCache(vae, 9, 2, smallWorld(), (dir_.path() + "/latents-gap.safetensors").toStdString());
+        const auto trained = train::encodeWorldClips(vae, 9, {0, 1}, smallWorld(), 1);
+        const auto unseen = train::encodeWorldClips(vae, 9, {2, 3}, smallWorld(), 1);
+        QCOMPARE(trained.captions.size(), size_t(2));
+        QVERIFY(trained.captions[0] != unseen.captions[0]);
+        const auto m = at::tensor(cache.mean, at::kDouble).to(at::kFloat).view({1, -1, 1, 1, 1});
+        const auto sd = at::tensor(cache.std, at::kDouble).to(at::kFloat).view({1, -1, 1, 1, 1});
+        auto normalised = [&](const at::Tensor& raw) { return ((raw - m) / sd).to(at::kHalf).to(at::kFloat); };
+        QVERIFY(at::equal(normalised(trained.latents), cache.latents.to(at::kFloat)));  // the cache's very clips
+        QVERIFY(at::equal(trained.masks, cache.masks));
+
+        engine::Umt5Encoder text(spec.text);
+        engine::WanTransformer transformer(spec.transformer);
+        train::initTextEncoder(text, 2);
+        train::initTransformer(transformer, 3);
+        train::DitStageOptions o;
+        o.dir = (dir_.path() + "/dit-gap").toStdString();
+        o.steps = 1000;
+        o.batch = 2;
+        o.lr = 3e-3;
+        o.warmup = 5;
+        o.max_length = 24;
+        o.frame_noise_share = 0.5;
+        o.checkpoint_every = 1000;
+        train::runDitStage(text, transformer, *tokenizer_, cache, o);
+
+        const std::vector<double> sigmas{0.3, 0.6};
+        auto lossOn = [&](const train::EncodedClips& c) {
+            return train::flowLossAt(text, transformer, *tokenizer_, normalised(c.latents), c.captions, sigmas, 0.5, 24, 4, 7);
+        };
+        const auto onTrained = lossOn(trained), onUnseen = lossOn(unseen);
+        QCOMPARE(lossOn(trained), onTrained);  // the same noise every time
+        for (size_t k = 0; k < sigmas.size(); ++k) {
+            qInfo("sigma %.1f: trained clips %.4f, unseen %.4f", sigmas[k], onTrained[k], onUnseen[k]);
+            QVERIFY2(onTrained[k] < 0.8 * onUnseen[k], qPrintable(QStringLiteral("%1 against %2").arg(onTrained[k]).arg(onUnseen[k])));
+        }
+        // The untrained transformer predicts zero: E[v^2] = 2 on normalised latents, trained clips or not.
+        engine::WanTransformer fresh(spec.transformer);
+        train::initTransformer(fresh, 3);
+        const auto zero = train::flowLossAt(text, fresh, *tokenizer_, normalised(trained.latents), trained.captions, sigmas, 0.5, 24, 4, 7);
+        for (double v : zero) QVERIFY2(std::abs(v - 2.0) < 0.5, qPrintable(QString::number(v)));
+        QVERIFY_THROWS_EXCEPTION(engine::EngineError, train::flowLossAt(text, transformer, *tokenizer_, normalised(trained.latents),
+                                                                        unseen.captions, sigmas, 0.5, 24, 0, 7));
+
+        // The command refuses what it cannot measure, saying why.
+        train::GapOptions g;
+        g.model = (dir_.path() + "/no-such-model").toStdString();
+        g.trained_clips = 100;
+        g.clips = 200;
+        auto refusal = [](const train::GapOptions& opts) {
+            try {
+                train::measureGeneralisationGap(opts);
+            } catch (const engine::EngineError& e) {
+                return std::string(e.what());
+            }
+            return std::string("no refusal");
+        };
+        QVERIFY2(refusal(g).find("ask for at most 100") != std::string::npos, refusal(g).c_str());
+        g.clips = 10;
+        QVERIFY2(refusal(g).find("no-such-model") != std::string::npos, refusal(g).c_str());
+        g.sigmas = {1.5};
+        QVERIFY2(refusal(g).find("not 1.5") != std::string::npos, refusal(g).c_str());
     }
 
     // kinora-train's command line refuses values that would make no run, saying what it wants.

@@ -63,20 +63,42 @@ std::optional<std::pair<at::Tensor, at::Tensor>> readShard(const fs::path& file,
     }
 }
 
+// Clips per encoder call. Cache shards hold whole chunks, so a resumed build encodes the same batches
+// as one that never stopped (the encoder's float sums depend on the batch).
+constexpr int64_t kEncodeChunk = 8;
+
 }  // namespace
+
+EncodedClips encodeWorldClips(engine::WanVAE& vae, uint64_t seed, const std::vector<int64_t>& indices,
+                              const WorldBatchOptions& world, uint64_t caption_salt) {
+    at::InferenceMode guard;
+    const int temporal = static_cast<int>(vae.config().temporalFactor());
+    const int spatial = static_cast<int>(vae.config().spatialFactor());
+    EncodedClips out;
+    std::vector<at::Tensor> l, m;
+    for (size_t i = 0; i < indices.size(); i += kEncodeChunk) {
+        const std::vector<int64_t> idx(indices.begin() + static_cast<std::ptrdiff_t>(i),
+                                       indices.begin() + static_cast<std::ptrdiff_t>(std::min(indices.size(), i + kEncodeChunk)));
+        auto batch = makeWorldBatch(seed, idx, caption_salt, world);
+        l.push_back(vae.encode(batch.video).first.to(at::kFloat));
+        m.push_back(maskToLatentGrid(batch.object_mask, temporal, spatial).to(at::kHalf));
+        for (auto& c : batch.captions) out.captions.push_back(std::move(c));
+    }
+    if (l.empty()) throw engine::EngineError("encodeWorldClips: no clips asked for");
+    out.latents = at::cat(l, 0);
+    out.masks = at::cat(m, 0);
+    return out;
+}
 
 LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, const WorldBatchOptions& world,
                              const std::string& path, const std::function<void(int64_t)>& progress,
                              const LatentCache* statsFrom, int64_t shardSize) {
     at::InferenceMode guard;
     std::vector<at::Tensor> lat, masks;
-    const int64_t chunk = 8;  // clips per encoder call; shards hold whole chunks, so resuming changes no batch
-    if (shardSize <= 0 || shardSize % chunk != 0) {
-        throw engine::EngineError("latent cache shards hold a multiple of " + std::to_string(chunk) + " clips, not " +
+    if (shardSize <= 0 || shardSize % kEncodeChunk != 0) {
+        throw engine::EngineError("latent cache shards hold a multiple of " + std::to_string(kEncodeChunk) + " clips, not " +
                                   std::to_string(shardSize));
     }
-    const int temporal = static_cast<int>(vae.config().temporalFactor());
-    const int spatial = static_cast<int>(vae.config().spatialFactor());
     const fs::path parts = path + ".parts";
     fs::create_directories(parts);
     const std::string vaeId = vaeFingerprint(vae);
@@ -87,15 +109,10 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
         const auto meta = shardMeta(seed, world, first, n, vaeId);
         auto shard = readShard(parts / name, meta);
         if (!shard) {
-            std::vector<at::Tensor> l, m;
-            for (int64_t i = first; i < first + n; i += chunk) {
-                std::vector<int64_t> idx;
-                for (int64_t k = i; k < std::min(first + n, i + chunk); ++k) idx.push_back(k);
-                const auto batch = makeWorldBatch(seed, idx, 0, world);
-                l.push_back(vae.encode(batch.video).first.to(at::kFloat));
-                m.push_back(maskToLatentGrid(batch.object_mask, temporal, spatial).to(at::kHalf));
-            }
-            shard = std::make_pair(at::cat(l, 0), at::cat(m, 0));
+            std::vector<int64_t> idx(static_cast<size_t>(n));
+            for (int64_t k = 0; k < n; ++k) idx[static_cast<size_t>(k)] = first + k;
+            auto clips = encodeWorldClips(vae, seed, idx, world);
+            shard = std::make_pair(clips.latents, clips.masks);
             // writeSafetensors renames a whole file into place: a shard on disk is never torn.
             engine::writeSafetensors((parts / name).string(), {{"latents", shard->first}, {"masks", shard->second}}, meta);
         }
@@ -169,6 +186,36 @@ private:
 };
 
 }  // namespace
+
+std::vector<double> flowLossAt(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
+                               const at::Tensor& x0, const std::vector<std::string>& captions, const std::vector<double>& sigmas,
+                               double frame_noise_share, int max_length, int64_t batch, uint64_t noise_seed) {
+    const int64_t n = x0.size(0);
+    if (static_cast<int64_t>(captions.size()) != n) {
+        throw engine::EngineError("flowLossAt: " + std::to_string(n) + " clips with " + std::to_string(captions.size()) + " captions");
+    }
+    if (batch <= 0) throw engine::EngineError("flowLossAt: the batch must hold at least one clip");
+    at::InferenceMode guard;
+    std::vector<double> sums(sigmas.size(), 0.0);
+    double elements = 0;
+    for (int64_t first = 0; first < n; first += batch) {
+        const int64_t b = std::min(batch, n - first);
+        const auto x = x0.narrow(0, first, b).to(at::kFloat);
+        const std::vector<std::string> caps(captions.begin() + first, captions.begin() + first + b);
+        const auto tokens = tokenizer.tokenize(caps, max_length);
+        const auto embeds = engine::promptEmbeds(text.forward(tokens.input_ids, tokens.attention_mask), tokens.attention_mask);
+        for (size_t k = 0; k < sigmas.size(); ++k) {
+            auto gen = stepGenerator(noise_seed, first, k);
+            const auto noise = engine::mixFrameNoise(at::randn(x.sizes(), gen), frame_noise_share, gen);
+            const double s = sigmas[k];
+            const auto pred = transformer.forward((1 - s) * x + s * noise, at::full({b}, s * 1000.0), embeds).to(at::kFloat);
+            sums[k] += (pred - (noise - x)).pow(2).sum().item<double>();
+        }
+        elements += static_cast<double>(x.numel());
+    }
+    for (auto& v : sums) v /= elements;
+    return sums;
+}
 
 double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
                  const LatentCache& cache, const DitStageOptions& o, const std::function<void(const DitStageReport&)>& on_log,

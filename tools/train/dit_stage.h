@@ -38,6 +38,28 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
                              const LatentCache* statsFrom = nullptr, int64_t shardClips = 256);
 LatentCache loadLatentCache(const std::string& path);
 
+// Raw latents [N, z, T, h, w] (the encoder's mean, float32, not normalised) and object masks on the
+// latent grid [N, 1, T, h, w] (float16) of clips `indices` of the world stream `seed`, with one
+// caption of each (a paraphrase chosen by `caption_salt`, makeWorldBatch). What the latent cache
+// holds, for any clips: also those past its end, which the DiT never saw.
+struct EncodedClips {
+    at::Tensor latents, masks;
+    std::vector<std::string> captions;
+};
+EncodedClips encodeWorldClips(engine::WanVAE& vae, uint64_t seed, const std::vector<int64_t>& indices,
+                              const WorldBatchOptions& world, uint64_t caption_salt = 0);
+
+// The flow-matching loss of `text` and `transformer` (training's plain term: no object weight, no
+// temporal term, no caption dropout) on normalised latents `x0` [N, z, T, h, w] with their captions,
+// at each of `sigmas`, without gradients; one mean squared error per sigma. The noise of each batch
+// of `batch` clips comes from `noise_seed` and the batch's place alone, so two sets of N clips meet the
+// same noise: the difference of their losses is the model's, not the draw's. The loss on clips the
+// model trained on against clips it never saw (`kinora-train gap`) says whether it learnt the world
+// or memorised its training clips.
+std::vector<double> flowLossAt(engine::Umt5Encoder& text, engine::WanTransformer& transformer, const engine::Tokenizer& tokenizer,
+                               const at::Tensor& x0, const std::vector<std::string>& captions, const std::vector<double>& sigmas,
+                               double frame_noise_share, int max_length, int64_t batch, uint64_t noise_seed);
+
 struct DitStageOptions {
     std::string dir;
     int64_t steps = 4000;

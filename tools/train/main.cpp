@@ -9,6 +9,9 @@
 //           the state a later machine needs to go on (all --carry DIR), small enough to commit
 //   decoder --run DIR --spec SPEC.json --vae-decoder-steps N
 //           the decoder stage alone (all runs it too when given --vae-decoder-steps)
+//   gap     --model DIR [--seed N --latent-clips N --clips N]
+//           the DiT's loss on clips it trained on against clips it never saw (train/generalisation_gap.h)
+#include "train/generalisation_gap.h"
 #include "train/model_spec.h"
 #include "train/recipe.h"
 
@@ -18,6 +21,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -198,12 +202,36 @@ int main(int argc, char** argv) {
     all->add_option("--vocab", ro.vocab_size, "SentencePiece vocabulary size")->check(CLI::Range(100, 32000));
     all->add_option("--carry", ro.carry, "Carry folder to start from where the run has no state of its own")
         ->check(CLI::ExistingDirectory);
+    auto* gap = app.add_subcommand("gap",
+                                   "The transformer's loss on clips of the latent cache it trained on against clips of the same "
+                                   "world it never saw: memorised, or learnt?");
+    train::GapOptions go;
+    uint64_t gapRunSeed = train::RecipeOptions{}.seed;
+    go.trained_clips = train::RecipeOptions{}.latent_clips;
+    gap->add_option("--model", go.model, "Model folder trained by the run (e.g. resources/models/kinora-tiny)")->required();
+    gap->add_option("--seed", gapRunSeed, "The run's seed (kinora-train all --seed)");
+    gap->add_option("--latent-clips", go.trained_clips, "Clips in the run's latent cache (kinora-train all --latent-clips)")
+        ->check(atLeast(1));
+    gap->add_option("--clips", go.clips, "Clips in each set")->check(atLeast(1));
+    gap->add_option("--sigmas", go.sigmas, "Noise levels to measure at, in (0, 1]")->delimiter(',')->check(CLI::Range(1e-6, 1.0));
+    gap->add_option("--frame-noise-share", go.frame_noise_share, "The training noise's share common to all latent frames")
+        ->check(CLI::Range(0.0, 0.99));
     exp->add_option("--out", out, "Model folder to write")->required();
     carry->add_option("--out", out, "Carry folder to write")->required();
     try {
         app.parse(argc, argv);
         engine::configureThreads(threads);
         if (init->parsed()) return runInit(spec, tokenizer, out, seed, dtype);
+        if (gap->parsed()) {
+            go.stream_seed = train::latentStreamSeed(gapRunSeed);
+            const auto r = train::measureGeneralisationGap(go);
+            std::printf("flow-matching loss of %s, %lld clips each\n%8s %10s %10s %8s\n", go.model.c_str(),
+                        static_cast<long long>(go.clips), "sigma", "trained", "unseen", "ratio");
+            for (size_t k = 0; k < r.sigmas.size(); ++k) {
+                std::printf("%8.2f %10.5f %10.5f %8.3f\n", r.sigmas[k], r.trained[k], r.unseen[k], r.unseen[k] / r.trained[k]);
+            }
+            return 0;
+        }
         if (!ditPlan.empty()) {
             ro.dit_steps = ditPlan.back();
             ro.dit_restarts.assign(ditPlan.begin(), ditPlan.end() - 1);

@@ -398,7 +398,7 @@ void runRecipe(const RecipeOptions& o) {
         cache = loadLatentCache(p.latents.string());
     } else {
         say("[latents] encoding " + std::to_string(o.latent_clips) + " clips");
-        cache = buildLatentCache(vae, o.seed + 21, o.latent_clips, WorldBatchOptions{}, p.latents.string(), [&](int64_t n) {
+        cache = buildLatentCache(vae, latentStreamSeed(o.seed), o.latent_clips, WorldBatchOptions{}, p.latents.string(), [&](int64_t n) {
             say("[latents] " + std::to_string(n));
         });
     }
@@ -502,7 +502,7 @@ void runRecipe(const RecipeOptions& o) {
             lw.width = lw.height = o.dit_low_size;
             say("[latents-low] encoding " + std::to_string(o.latent_clips) + " clips at " + std::to_string(o.dit_low_size) + "x" +
                 std::to_string(o.dit_low_size));
-            low = buildLatentCache(vae, o.seed + 21, o.latent_clips, lw, p.latentsLow.string(), [&](int64_t n) {
+            low = buildLatentCache(vae, latentStreamSeed(o.seed), o.latent_clips, lw, p.latentsLow.string(), [&](int64_t n) {
                 say("[latents-low] " + std::to_string(n));
             }, &cache);
         }

@@ -70,6 +70,9 @@ struct RecipeOptions {
     std::string carry;
 };
 
+// The world stream (world::clipSeed's base) whose clips [0, latent_clips) a run's latent caches hold.
+inline uint64_t latentStreamSeed(uint64_t runSeed) { return runSeed + 21; }
+
 // Runs (or resumes) every stage; prints progress to stdout.
 void runRecipe(const RecipeOptions& options);
 
