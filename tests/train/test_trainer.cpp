@@ -355,6 +355,27 @@ private slots:
             o.temporal_from = 6;
         }, 7, "temporal_weight", "1.000000");
         if (QTest::currentTestFailed()) return;
+        // More clips from step 6 on (--wider-clips): the cache's 16 and the 16 after them in the same
+        // stream, encoded as a cache of all 32 with the cache's statistics would hold them.
+        const auto after = train::buildLatentCache(vae, 5, 16, smallWorld(), (dir_.path() + "/latents-after.safetensors").toStdString(),
+                                                   {}, &cache, 8, 16);
+        {
+            const auto all32 = train::buildLatentCache(vae, 5, 32, smallWorld(), (dir_.path() + "/latents-32.safetensors").toStdString(),
+                                                       {}, &cache);
+            QVERIFY(at::equal(after.latents, all32.latents.narrow(0, 16, 16)));
+            QVERIFY(at::equal(after.masks, all32.masks.narrow(0, 16, 16)));
+        }
+        const auto widened = std::make_shared<const train::LatentCache>(train::widenLatentCache(cache, after));
+        QCOMPARE(widened->latents.size(0), int64_t(32));
+        QVERIFY(at::equal(widened->latents.narrow(0, 0, 16), cache.latents));
+        switchedOnAtStep6("dit-wider", [&](train::DitStageOptions& o) {
+            o.wider_cache = widened;
+            o.wider_from = 6;
+        }, 6, "clips", "32");
+        if (QTest::currentTestFailed()) return;
+        auto otherStats = after;
+        otherStats.mean[0] += 1;
+        QVERIFY_THROWS_EXCEPTION(engine::EngineError, train::widenLatentCache(cache, otherStats));
         // Chinese words one piece each from step 6: the Chinese captions of step 6 on tokenize otherwise,
         // and the placed words' embedding rows start again there. Resumed from the checkpoint of step 6
         // (taken before the switch) or of step 9 (after it), a run ends exactly where an uninterrupted
@@ -873,6 +894,8 @@ private slots:
         o.dit_warmup = 1;  // past the warm-up at once, so that the decay (which depends on the end) shows
         o.sample_every = 1000;
         o.eval_prompts = 0;
+        o.wider_clips = 12;  // the cache's 8 clips and 4 more from the second cycle on
+        o.wider_from = 5;
         {
             // A spec whose folders sample at another frame noise share and timestep shift than the DiT
             // trains with.
@@ -907,7 +930,19 @@ private slots:
         const double second = o.dit_lr / 4;  // step 5 starts the plan's second cycle, at its own peak
         QVERIFY2(std::abs(full.second - second) < 1e-6 * second, qPrintable(QStringLiteral("%1, expected %2").arg(full.second).arg(second)));
         std::ifstream state(o.run + "/dit/ckpt/state.json");
-        QCOMPARE(nlohmann::json::parse(state).at("info").at("lr").get<std::string>(), std::to_string(second));
+        const auto info = nlohmann::json::parse(state).at("info");
+        QCOMPARE(info.at("lr").get<std::string>(), std::to_string(second));
+        QCOMPARE(info.at("clips").get<std::string>(), std::string("12"));
+        QCOMPARE(jsonAt(fs::path(o.run) / "dit-low" / "ckpt" / "state.json").at("info").at("clips").get<std::string>(), std::string("8"));
+        QCOMPARE(train::loadLatentCache(o.run + "/latents-wider.safetensors").latents.size(0), int64_t(4));
+        auto fewer = o;
+        fewer.wider_clips = 8;
+        try {
+            train::runRecipe(fewer);
+            QFAIL("--wider-clips of no more clips than the cache's was taken");
+        } catch (const engine::EngineError& e) {
+            QVERIFY2(std::string(e.what()).find("not more than the cache's 8") != std::string::npos, e.what());
+        }
     }
 
     // Stage 2's loss: the temporal term weighs errors that change between frames, and nothing else.
@@ -1029,6 +1064,8 @@ private slots:
             {{QStringLiteral("--dit-frame-noise-share"), QStringLiteral("1@26000")}, QStringLiteral("--dit-frame-noise-share: want a share from 0 to 0.99")},
             {{QStringLiteral("--dit-temporal-weight"), QStringLiteral("11")}, QStringLiteral("--dit-temporal-weight: want a weight from 0 to 10")},
             {{QStringLiteral("--dit-temporal-weight"), QStringLiteral("1@x")}, QStringLiteral("not '1@x'")},
+            {{QStringLiteral("--wider-clips"), QStringLiteral("24000")}, QStringLiteral("--wider-clips: want a number of clips and the step")},
+            {{QStringLiteral("--wider-clips"), QStringLiteral("1.5@3")}, QStringLiteral("not '1.5@3'")},
         };
         for (const auto& [args, expected] : cases) {
             QProcess p;

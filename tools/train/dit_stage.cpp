@@ -92,7 +92,7 @@ EncodedClips encodeWorldClips(engine::WanVAE& vae, uint64_t seed, const std::vec
 
 LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, const WorldBatchOptions& world,
                              const std::string& path, const std::function<void(int64_t)>& progress,
-                             const LatentCache* statsFrom, int64_t shardSize) {
+                             const LatentCache* statsFrom, int64_t shardSize, int64_t firstClip) {
     at::InferenceMode guard;
     std::vector<at::Tensor> lat, masks;
     if (shardSize <= 0 || shardSize % kEncodeChunk != 0) {
@@ -102,8 +102,9 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
     const fs::path parts = path + ".parts";
     fs::create_directories(parts);
     const std::string vaeId = vaeFingerprint(vae);
-    for (int64_t first = 0; first < count; first += shardSize) {
-        const int64_t n = std::min(shardSize, count - first);
+    if (firstClip < 0) throw engine::EngineError("latent cache: clips start at 0, not " + std::to_string(firstClip));
+    for (int64_t first = firstClip; first < firstClip + count; first += shardSize) {
+        const int64_t n = std::min(shardSize, firstClip + count - first);
         char name[48];
         std::snprintf(name, sizeof name, "%08lld.safetensors", static_cast<long long>(first));
         const auto meta = shardMeta(seed, world, first, n, vaeId);
@@ -118,7 +119,7 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
         }
         lat.push_back(shard->first);
         masks.push_back(shard->second);
-        if (progress) progress(first + n);
+        if (progress) progress(first + n - firstClip);
     }
     auto all = at::cat(lat, 0);
     LatentCache c;
@@ -139,6 +140,17 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
                               {"two_object_share", std::to_string(world.two_object_share)}});
     fs::remove_all(parts);
     return c;
+}
+
+LatentCache widenLatentCache(const LatentCache& cache, const LatentCache& after) {
+    if (after.seed != cache.seed || after.mean != cache.mean || after.std != cache.std || after.world.width != cache.world.width ||
+        after.world.height != cache.world.height || after.world.frames != cache.world.frames) {
+        throw engine::EngineError("latent cache: the clips to add are of another stream, size or normalisation than the cache's");
+    }
+    LatentCache w = cache;
+    w.latents = at::cat({cache.latents, after.latents}, 0);
+    w.masks = at::cat({cache.masks, after.masks}, 0);
+    return w;
 }
 
 LatentCache loadLatentCache(const std::string& path) {
@@ -249,7 +261,6 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     so.width = cache.world.width;
     so.height = cache.world.height;
     so.two_object_share = cache.world.two_object_share;
-    const int64_t pool = cache.latents.size(0);
     auto swapEma = [&] { ema.swap(modules); };
     auto shiftAt = [&](int64_t step) { return o.late_shift_from >= 0 && step >= o.late_shift_from ? o.late_shift : o.shift; };
     auto frameNoiseShareAt = [&](int64_t step) {
@@ -265,10 +276,12 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         const bool chineseWords = o.chinese_words_from >= 0 && step >= o.chinese_words_from;
         const double lr = cyclicLearningRate(step, o.restarts, o.steps, o.warmup, peaks) * rewarmFactor(step, o.start_step, o.warmup);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-        const auto idx = batchIndices(o.seed, step, o.batch, pool);
+        const bool wider = o.wider_cache && o.wider_from >= 0 && step >= o.wider_from;
+        const LatentCache& clips = wider ? *o.wider_cache : cache;
+        const auto idx = batchIndices(o.seed, step, o.batch, clips.latents.size(0));
         const auto idxT = at::tensor(idx, at::kLong);
-        const auto x0 = cache.latents.index_select(0, idxT).to(at::kFloat);
-        const auto mask = cache.masks.index_select(0, idxT).to(at::kFloat);
+        const auto x0 = clips.latents.index_select(0, idxT).to(at::kFloat);
+        const auto mask = clips.masks.index_select(0, idxT).to(at::kFloat);
         auto gen = stepGenerator(o.seed, step, 2);
         // Captions: a fresh paraphrase of each clip's scene every step; some dropped to the empty prompt.
         const auto drop = at::rand({o.batch}, gen);
@@ -323,6 +336,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
                           {"frame_noise_share", std::to_string(frameNoiseShareAt(step))},
                           {"temporal_weight", std::to_string(temporalWeightAt(step))},
                           {"chinese_words", chineseWords ? "yes" : "no"},
+                          {"clips", std::to_string(clips.latents.size(0))},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }

@@ -33,10 +33,16 @@ struct LatentCache {
 // same cache; `progress` is called after each shard. With `statsFrom`, the latents are normalised with
 // that cache's statistics instead (a low-resolution cache for a first training phase must use the
 // statistics the model is shipped with).
+// `first_clip` > 0 encodes clips [first_clip, first_clip + count) instead (with `statsFrom`: the clips
+// after an existing cache's, to widen it with widenLatentCache).
 LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, const WorldBatchOptions& world,
                              const std::string& path, const std::function<void(int64_t done)>& progress = {},
-                             const LatentCache* statsFrom = nullptr, int64_t shardClips = 256);
+                             const LatentCache* statsFrom = nullptr, int64_t shardClips = 256, int64_t first_clip = 0);
 LatentCache loadLatentCache(const std::string& path);
+
+// `cache` followed by `after`, the clips that follow it in the same world stream, normalised alike
+// (buildLatentCache with first_clip = the cache's size and statsFrom = the cache): row i is clip i.
+LatentCache widenLatentCache(const LatentCache& cache, const LatentCache& after);
 
 // Raw latents [N, z, T, h, w] (the encoder's mean, float32, not normalised) and object masks on the
 // latent grid [N, 1, T, h, w] (float16) of clips `indices` of the world stream `seed`, with one
@@ -108,6 +114,11 @@ struct DitStageOptions {
     int64_t chinese_words_from = -1;
     std::shared_ptr<const engine::Tokenizer> chinese_words_tokenizer;
     std::vector<EmbeddingRowInit> chinese_words_rows;
+    // From step `wider_from` on (-1: never), batches are drawn from `wider_cache` (widenLatentCache: the
+    // cache and more clips after it) instead: a model that has begun to memorise its training clips
+    // (kinora-train gap) meets new ones, and the run stays reproducible from scratch by one command.
+    std::shared_ptr<const LatentCache> wider_cache;
+    int64_t wider_from = -1;
     int max_length = 64;
     uint64_t seed = 2;
     int64_t checkpoint_every = 200;

@@ -151,6 +151,17 @@ int main(int argc, char** argv) {
             ->check(CLI::Range(16, 128));
     }
     all->add_option("--latent-clips", ro.latent_clips, "Clips in the latent cache")->check(atLeast(1));
+    std::string widerClips;
+    all->add_option("--wider-clips", widerClips,
+                    "N@STEP: from that step of the full-resolution phase on, batches drawn from N clips (the cache's and "
+                    "the next ones of the same world, encoded once into latents-wider.safetensors)")
+        ->check(CLI::Validator(
+            [](std::string& v) -> std::string {
+                const auto plan = parseValuePlan(v, 1, 1e7);
+                if (plan && v.find('@') != std::string::npos && plan->first == std::floor(plan->first)) return {};
+                return "want a number of clips and the step from which to draw from them (N@STEP), e.g. 24000@48000, not '" + v + "'";
+            },
+            "N@STEP"));
     std::vector<int64_t> ditPlan;
     all->add_option("--dit-steps", ditPlan,
                     "Text encoder + transformer optimiser steps at full resolution; a list such as 4000,12000 trains "
@@ -243,6 +254,11 @@ int main(int argc, char** argv) {
         if (!ditShift.empty()) std::tie(ro.dit_shift, ro.dit_shift_from) = *parseValuePlan(ditShift, 1, 20);
         if (!ditShare.empty()) std::tie(ro.dit_share, ro.dit_share_from) = *parseValuePlan(ditShare, 0, 0.99);
         if (!ditTemporal.empty()) std::tie(ro.dit_temporal_weight, ro.dit_temporal_from) = *parseValuePlan(ditTemporal, 0, 10);
+        if (!widerClips.empty()) {
+            const auto [n, from] = *parseValuePlan(widerClips, 1, 1e7);
+            ro.wider_clips = static_cast<int64_t>(n);
+            ro.wider_from = from;
+        }
         if (all->parsed()) train::runRecipe(ro);
         if (dec->parsed()) {
             train::runDecoderStage(ro);

@@ -31,11 +31,13 @@ ModelSpec readSpec(const std::string& path) {
 }
 
 struct Paths {
-    fs::path run, tokenizer, tokenizerChineseWords, vae, vaeWeights, vaeDecoder, vaeDecoderWeights, latents, latentsLow, dit, ditLow, preview;
+    fs::path run, tokenizer, tokenizerChineseWords, vae, vaeWeights, vaeDecoder, vaeDecoderWeights, latents, latentsLow, latentsWider, dit,
+        ditLow, preview;
     explicit Paths(const std::string& r)
         : run(r), tokenizer(run / "tokenizer"), tokenizerChineseWords(run / "tokenizer-chinese-words"), vae(run / "vae"), vaeWeights(run / "vae" / "vae.safetensors"),
           vaeDecoder(run / "vae-decoder"), vaeDecoderWeights(run / "vae-decoder" / "vae.safetensors"),
-          latents(run / "latents.safetensors"), latentsLow(run / "latents-low.safetensors"), dit(run / "dit"),
+          latents(run / "latents.safetensors"), latentsLow(run / "latents-low.safetensors"),
+          latentsWider(run / "latents-wider.safetensors"), dit(run / "dit"),
           ditLow(run / "dit-low"), preview(run / "preview-model") {}
     // The VAE a model folder takes: the decoder stage's when it has finished (same encoder), else the VAE
     // stage's.
@@ -403,6 +405,30 @@ void runRecipe(const RecipeOptions& o) {
         });
     }
 
+    // The clips after the cache's, for the later steps that draw from more clips (--wider-clips).
+    std::shared_ptr<const LatentCache> wider;
+    if (o.wider_from >= 0) {
+        if (o.wider_clips <= o.latent_clips) {
+            throw engine::EngineError("--wider-clips: " + std::to_string(o.wider_clips) + " clips are not more than the cache's " +
+                                      std::to_string(o.latent_clips) + " (--latent-clips)");
+        }
+        LatentCache after;
+        if (fs::exists(p.latentsWider)) {
+            after = loadLatentCache(p.latentsWider.string());
+        } else {
+            const int64_t more = o.wider_clips - o.latent_clips;
+            say("[latents-wider] encoding clips " + std::to_string(o.latent_clips) + " to " + std::to_string(o.wider_clips));
+            after = buildLatentCache(vae, latentStreamSeed(o.seed), more, WorldBatchOptions{}, p.latentsWider.string(), [&](int64_t n) {
+                say("[latents-wider] " + std::to_string(n) + " of " + std::to_string(more));
+            }, &cache, 256, o.latent_clips);
+        }
+        if (after.latents.size(0) != o.wider_clips - o.latent_clips) {
+            throw engine::EngineError(p.latentsWider.string() + " holds " + std::to_string(after.latents.size(0)) + " clips, not the " +
+                                      std::to_string(o.wider_clips - o.latent_clips) + " --wider-clips asks for; delete it to encode them again");
+        }
+        wider = std::make_shared<const LatentCache>(widenLatentCache(cache, after));
+    }
+
     engine::Umt5Encoder text(spec.text);
     engine::WanTransformer transformer(spec.transformer);
     initTextEncoder(text, o.seed + 2);
@@ -486,6 +512,8 @@ void runRecipe(const RecipeOptions& o) {
     dopt.chinese_words_rows = chineseEdit.rows;
     dopt.start_step = fullStart;
     dopt.start_seconds = fullSeconds;
+    dopt.wider_cache = wider;
+    dopt.wider_from = o.wider_from;
 
     // The low-resolution phase runs only while the full-resolution one has not started (its checkpoint
     // holds everything from then on); it ends with its EMA weights in place, which start the next phase.
@@ -520,6 +548,8 @@ void runRecipe(const RecipeOptions& o) {
         lo.chinese_words_from = -1;  // --chinese-words-from is a step of the full-resolution phase
         lo.chinese_words_tokenizer.reset();
         lo.chinese_words_rows.clear();
+        lo.wider_cache.reset();  // --wider-clips's step is one of the full-resolution phase, and its clips of that size
+        lo.wider_from = -1;
         lo.start_step = lowStart;
         lo.start_seconds = lowSeconds;
         // The full-resolution phase's clock goes on from the low one's (when it starts from it).

@@ -22,6 +22,11 @@ struct RecipeOptions {
     int vae_decoder_size = 64;
     double vae_decoder_lr = 3e-4;
     int64_t latent_clips = 6000;
+    // From step wider_from of the full-resolution DiT phase on (-1: never), batches are drawn from
+    // wider_clips clips: the cache's and the ones after them in the same stream, encoded once into
+    // <run>/latents-wider.safetensors with the cache's normalisation (DitStageOptions::wider_cache).
+    int64_t wider_clips = 0;
+    int64_t wider_from = -1;
     int64_t dit_steps = 4000;
     // Earlier planned ends of the full-resolution DiT phase, where its learning-rate schedule starts
     // again (DitStageOptions::restarts); each below dit_steps.
