@@ -31,7 +31,7 @@ GapReport measureGeneralisationGap(const GapOptions& o) {
     namespace fs = std::filesystem;
     const fs::path m(o.model);
     const auto summary = engine::inspectModel(o.model);
-    if (!summary.ok()) throw engine::EngineError(o.model + ": " + summary.error);
+    if (!summary.ok()) throw engine::EngineError(summary.error);  // it names the folder or file
     const auto tokenizer = engine::Tokenizer::load((m / "tokenizer").string());
     const auto text = engine::loadTextEncoder((m / "text_encoder").string());
     const auto transformer = engine::loadTransformer((m / "transformer").string());
