@@ -935,6 +935,28 @@ private slots:
         QCOMPARE(info.at("clips").get<std::string>(), std::string("12"));
         QCOMPARE(jsonAt(fs::path(o.run) / "dit-low" / "ckpt" / "state.json").at("info").at("clips").get<std::string>(), std::string("8"));
         QCOMPARE(train::loadLatentCache(o.run + "/latents-wider.safetensors").latents.size(0), int64_t(4));
+        {
+            // A wider cache normalised for another cache (say before the VAE was trained again) is refused.
+            const std::string widerPath = o.run + "/latents-wider.safetensors";
+            const auto kept = engine::SafetensorsFile::open(widerPath);
+            std::vector<std::pair<std::string, at::Tensor>> tensors;
+            for (const auto& t : kept->tensors()) {
+                auto v = kept->tensor(t.name).clone();
+                if (t.name == "mean") v.add_(1.0);
+                tensors.emplace_back(t.name, v);
+            }
+            const auto meta = kept->metadata();
+            fs::rename(widerPath, widerPath + ".kept");
+            engine::writeSafetensors(widerPath, tensors, {meta.begin(), meta.end()});
+            try {
+                train::runRecipe(o);
+                QFAIL("a wider cache of another normalisation was taken");
+            } catch (const engine::EngineError& e) {
+                QVERIFY2(std::string(e.what()).find("delete it") != std::string::npos, e.what());
+            }
+            fs::remove(widerPath);
+            fs::rename(widerPath + ".kept", widerPath);
+        }
         auto fewer = o;
         fewer.wider_clips = 8;
         try {

@@ -426,6 +426,10 @@ void runRecipe(const RecipeOptions& o) {
             throw engine::EngineError(p.latentsWider.string() + " holds " + std::to_string(after.latents.size(0)) + " clips, not the " +
                                       std::to_string(o.wider_clips - o.latent_clips) + " --wider-clips asks for; delete it to encode them again");
         }
+        if (after.mean != cache.mean || after.std != cache.std) {
+            throw engine::EngineError(p.latentsWider.string() + " was normalised for another cache (one its VAE encoded before it was "
+                                      "trained again?); delete it to encode its clips again");
+        }
         wider = std::make_shared<const LatentCache>(widenLatentCache(cache, after));
     }
 
