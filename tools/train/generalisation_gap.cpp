@@ -2,13 +2,9 @@
 
 #include "engine/error.h"
 #include "engine/model_folder.h"
-#include "engine/text_encoder.h"
-#include "engine/tokenizer.h"
-#include "engine/transformer.h"
-#include "engine/vae.h"
+#include "engine/wan_pipeline.h"
 #include "train/dit_stage.h"
 
-#include <filesystem>
 #include <numeric>
 #include <sstream>
 
@@ -28,17 +24,14 @@ GapReport measureGeneralisationGap(const GapOptions& o) {
             throw engine::EngineError("gap: noise levels are in (0, 1], not " + v.str());
         }
     }
-    namespace fs = std::filesystem;
-    const fs::path m(o.model);
     const auto summary = engine::inspectModel(o.model);
-    if (!summary.ok()) throw engine::EngineError(summary.error);  // it names the folder or file
-    const auto tokenizer = engine::Tokenizer::load((m / "tokenizer").string());
-    const auto text = engine::loadTextEncoder((m / "text_encoder").string());
-    const auto transformer = engine::loadTransformer((m / "transformer").string());
-    const auto vae = engine::loadVae((m / "vae").string());
-    text->eval();
-    transformer->eval();
-    vae->eval();
+    // The pipeline loads the folder's components as generation does (and refuses a broken folder,
+    // naming what is wrong); it keeps the thread count kinora-train was given.
+    engine::PipelineOptions po;
+    po.threads = at::get_num_threads();
+    engine::WanPipeline pipe(summary, po);
+    auto& tokenizer = *pipe.tokenizer;
+    auto& vae = *pipe.vae;
 
     // Clips of the folder's default size: the size its full-resolution phase trained at.
     WorldBatchOptions world;
@@ -50,15 +43,15 @@ GapReport measureGeneralisationGap(const GapOptions& o) {
     std::iota(unseen.begin(), unseen.end(), o.trained_clips);
     GapReport r;
     r.sigmas = o.sigmas;
-    const int maxLength = static_cast<int>(tokenizer->modelMaxLength());
+    const int maxLength = static_cast<int>(tokenizer.modelMaxLength());
     for (auto [indices, out] : {std::make_pair(&trained, &r.trained), std::make_pair(&unseen, &r.unseen)}) {
-        const auto clips = encodeWorldClips(*vae, o.stream_seed, *indices, world, /*caption_salt=*/1);
+        const auto clips = encodeWorldClips(vae, o.stream_seed, *indices, world, /*caption_salt=*/1);
         at::Tensor x0;
         {
             at::InferenceMode guard;
-            x0 = vae->normalizeLatents(clips.latents);
+            x0 = vae.normalizeLatents(clips.latents);
         }
-        *out = flowLossAt(*text, *transformer, *tokenizer, x0, clips.captions, o.sigmas, o.frame_noise_share, maxLength, o.batch,
+        *out = flowLossAt(*pipe.text_encoder, *pipe.transformer, tokenizer, x0, clips.captions, o.sigmas, o.frame_noise_share, maxLength, o.batch,
                           o.noise_seed);
     }
     return r;
