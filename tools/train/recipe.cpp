@@ -426,11 +426,12 @@ void runRecipe(const RecipeOptions& o) {
             throw engine::EngineError(p.latentsWider.string() + " holds " + std::to_string(after.latents.size(0)) + " clips, not the " +
                                       std::to_string(o.wider_clips - o.latent_clips) + " --wider-clips asks for; delete it to encode them again");
         }
-        if (after.mean != cache.mean || after.std != cache.std) {
-            throw engine::EngineError(p.latentsWider.string() + " was normalised for another cache (one its VAE encoded before it was "
-                                      "trained again?); delete it to encode its clips again");
+        try {
+            wider = std::make_shared<const LatentCache>(widenLatentCache(cache, after));
+        } catch (const engine::EngineError& e) {
+            // Say which file, and what to do: say, the VAE was trained again after it was encoded.
+            throw engine::EngineError(p.latentsWider.string() + ": " + e.what() + "; delete it to encode its clips again");
         }
-        wider = std::make_shared<const LatentCache>(widenLatentCache(cache, after));
     }
 
     engine::Umt5Encoder text(spec.text);
