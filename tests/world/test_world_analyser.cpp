@@ -154,6 +154,30 @@ private slots:
         QVERIFY(s.pct(s.background) >= 97);
     }
 
+    // Version 2 of the world spins slower (55-138 degrees over the clip, world.h): still read as spinning.
+    void readsVersion2Spins() {
+        Score s;
+        for (int i = 0; i < 80; ++i) {
+            SamplingOptions o = single(HeldOutMode::Any);
+            o.version = 2;
+            o.motion = Motion::Spinning;
+            const SceneSpec sc = sampleScene(clipSeed(1003, uint64_t(i)), o);
+            const Analysis a = analyse(render(sc));
+            ++s.n;
+            s.background += a.background == sc.background;
+            if (a.objects.size() != 1) {
+                s.miss(QString::fromStdString(canonicalCaption(sc)) + " -> " + describeQ(a));
+                continue;
+            }
+            scoreObject(s, sc.objects[0], a.objects[0], QString::fromStdString(canonicalCaption(sc)));
+        }
+        s.report("world version 2, spinning");
+        QVERIFY(s.pct(s.color) >= 97);
+        QVERIFY(s.pct(s.shape) >= 97);
+        QVERIFY(s.pct(s.motion) >= 97);
+        QVERIFY(s.pct(s.background) >= 97);
+    }
+
     void twoObjects() {
         Score s;
         int counted = 0, clips = 0;

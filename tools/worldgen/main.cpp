@@ -35,7 +35,9 @@ nlohmann::json sceneJson(const SceneSpec& sc) {
                         {"size", o.size},
                         {"end_size", o.end_size},
                         {"x0", o.x0},
-                        {"y0", o.y0}});
+                        {"y0", o.y0},
+                        {"angle0", o.angle0},  // radians, 0 = upright
+                        {"spin", o.spin}});    // radians per frame, > 0 clockwise on screen
     }
     return {{"background", backgroundName(sc.background)}, {"objects", objs}};
 }
@@ -94,7 +96,7 @@ int main(int argc, char** argv) {
     CLI::App app{"Render samples of kinora-tiny's training world"};
     app.name("kinora-worldgen");
     uint64_t seed = 1;
-    int count = 8, width = 128, height = 128, frames = 17, objects = 0, bench = 0;
+    int count = 8, width = 128, height = 128, frames = 17, objects = 0, bench = 0, version = 1;
     std::string out, heldOut = "exclude", sheet;
     bool gif = false, mp4 = false, png = false, analyseClips = false;
     app.add_option("--seed", seed, "Base seed; clip i uses clipSeed(seed, i)");
@@ -104,6 +106,8 @@ int main(int argc, char** argv) {
     app.add_option("--height", height, "Frame height")->check(CLI::Range(32, 1024));
     app.add_option("--frames", frames, "Frames per clip")->check(CLI::Range(5, 240));
     app.add_option("--objects", objects, "1 or 2 objects in every clip (default: 30% two)")->check(CLI::Range(1, 2));
+    app.add_option("--world", version, "Version of the world (world.h; 2: slower spins, always clockwise)")
+        ->check(CLI::Range(1, kWorldVersions));
     app.add_flag("--gif", gif, "Write GIFs (the default)");
     app.add_flag("--mp4", mp4, "Write MP4s");
     app.add_flag("--png", png, "Write PNG frame folders");
@@ -123,6 +127,7 @@ int main(int argc, char** argv) {
     opt.frames = frames;
     opt.held_out = heldOut == "only" ? HeldOutMode::Only : heldOut == "any" ? HeldOutMode::Any : HeldOutMode::Exclude;
     if (objects) opt.object_count = objects;
+    opt.version = version;
 
     try {
         if (!read.empty()) {

@@ -420,7 +420,7 @@ void sampleAttributes(Rng& rng, const SamplingOptions& opt, bool first, Backgrou
 
 // Geometry and physics for one object, within the frame for every frame. Returns false when the drawn
 // size leaves no room for the motion (the caller draws again).
-bool sampleGeometry(Rng& rng, const SceneSpec& sc, bool twoObjects, ObjectSpec& o) {
+bool sampleGeometry(Rng& rng, const SceneSpec& sc, bool twoObjects, int version, ObjectSpec& o) {
     const double W = sc.width, H = sc.height, S = std::min(W, H);
     const double T = sc.frames - 1;
     const double margin = std::max(1.0, 0.02 * S);
@@ -492,10 +492,14 @@ bool sampleGeometry(Rng& rng, const SceneSpec& sc, bool twoObjects, ObjectSpec& 
         o.restitution = rng.uniform(0.65, 0.8);
         break;
     }
-    case Motion::Spinning:
+    case Motion::Spinning: {
         o.angle0 = rng.uniform(0.0, 2 * kPi);
-        o.spin = (rng.chance(0.5) ? -1 : 1) * rng.uniform(0.12, 0.30) * (16.0 / T);
+        // Both versions draw the same two numbers (world.h: versions), mapped to their speeds.
+        const double direction = rng.chance(0.5) ? -1 : 1;
+        const double speed = rng.uniform(0.12, 0.30);
+        o.spin = (version >= 2 ? speed / 2 : direction * speed) * (16.0 / T);
         break;
+    }
     default: break;
     }
     return true;
@@ -531,6 +535,10 @@ SceneSpec sampleScene(uint64_t seed, const SamplingOptions& opt) {
     }
     if (opt.frames < 5 || opt.frames > 1000) throw std::invalid_argument("sampleScene: frames must be 5..1000");
     if (opt.fps < 1 || opt.fps > 240) throw std::invalid_argument("sampleScene: fps must be 1..240");
+    if (opt.version < 1 || opt.version > kWorldVersions) {
+        throw std::invalid_argument("sampleScene: the world's versions are 1.." + std::to_string(kWorldVersions) + ", not " +
+                                    std::to_string(opt.version));
+    }
     if (opt.object_count && (*opt.object_count < 1 || *opt.object_count > 2)) {
         throw std::invalid_argument("sampleScene: object_count must be 1 or 2");
     }
@@ -559,7 +567,7 @@ SceneSpec sampleScene(uint64_t seed, const SamplingOptions& opt) {
             continue;
         }
         bool ok = false;
-        for (int g = 0; g < 50 && !ok; ++g) ok = sampleGeometry(rng, sc, count == 2, a);
+        for (int g = 0; g < 50 && !ok; ++g) ok = sampleGeometry(rng, sc, count == 2, opt.version, a);
         if (!ok) continue;
         sampleColour(rng, sc, opt.color_jitter, a);
         sc.objects.push_back(a);
@@ -568,7 +576,7 @@ SceneSpec sampleScene(uint64_t seed, const SamplingOptions& opt) {
         for (int second = 0; second < 200; ++second) {
             ObjectSpec b;
             sampleAttributes(rng, opt, false, sc.background, a.color, b);
-            if (!sampleGeometry(rng, sc, true, b) || !apart(sc, a, b)) continue;
+            if (!sampleGeometry(rng, sc, true, opt.version, b) || !apart(sc, a, b)) continue;
             sampleColour(rng, sc, opt.color_jitter, b);
             sc.objects.push_back(b);
             return sc;
@@ -577,6 +585,22 @@ SceneSpec sampleScene(uint64_t seed, const SamplingOptions& opt) {
     throw std::invalid_argument(
         "sampleScene: no scene satisfies these options (a forced combination that is held out, invisible on "
         "every allowed background, or that leaves no room for its motion)");
+}
+
+bool sameScene(const SceneSpec& a, const SceneSpec& b) {
+    if (a.background != b.background || a.frames != b.frames || a.width != b.width || a.height != b.height || a.fps != b.fps ||
+        a.horizon != b.horizon || a.detail_seed != b.detail_seed || a.objects.size() != b.objects.size()) {
+        return false;
+    }
+    for (size_t i = 0; i < a.objects.size(); ++i) {
+        const ObjectSpec &p = a.objects[i], &q = b.objects[i];
+        if (p.color != q.color || p.shape != q.shape || p.motion != q.motion || !(p.rgb == q.rgb) || p.size != q.size ||
+            p.end_size != q.end_size || p.x0 != q.x0 || p.y0 != q.y0 || p.vx != q.vx || p.vy != q.vy || p.gravity != q.gravity ||
+            p.floor_y != q.floor_y || p.restitution != q.restitution || p.angle0 != q.angle0 || p.spin != q.spin) {
+            return false;
+        }
+    }
+    return true;
 }
 
 // ---- rendering ---------------------------------------------------------------------------------

@@ -102,6 +102,19 @@ struct SceneSpec {
 
 enum class HeldOutMode { Exclude, Only, Any };
 
+// Versions of the world. A version changes how scenes are drawn, never which numbers are drawn from
+// the seed, so the same seed gives the same scene in every version except where the version differs
+// (and the same captions): a run can move to a later version part-way and re-encode only the clips
+// that changed.
+//   1: spins at 0.12-0.30 rad per frame, either way at random.
+//   2: spins at 0.06-0.15 rad per frame, always clockwise on screen. A latent frame of the Wan VAE
+//      holds 4 video frames, so version 1 turned a shape 27.5-68.8 degrees between latent frames: past
+//      half a square's symmetry angle (45 degrees) in 58% of its spinning clips and past a star's (36)
+//      in 79%, where the turn from one latent frame to the next reads backwards or not at all, and the
+//      prompt never said which way. Version 2 turns 13.8-34.4 degrees per latent frame (under half of
+//      every shape's symmetry angle) one way only, and still 55-138 degrees over the clip.
+inline constexpr int kWorldVersions = 2;
+
 struct SamplingOptions {
     HeldOutMode held_out = HeldOutMode::Exclude;
     double two_object_share = 0.3;
@@ -117,6 +130,7 @@ struct SamplingOptions {
     std::optional<Motion> motion;
     std::optional<Background> background;
     std::optional<int> object_count;  // 1 or 2
+    int version = 1;                  // of the world (kWorldVersions): 1 keeps older runs reproducible
 };
 
 // Deterministic in (seed, options). Held-out mode Exclude: no object uses a held-out combination;
@@ -124,6 +138,9 @@ struct SamplingOptions {
 // never sampled. Two objects have different colours and keep apart (no overlap in any frame).
 // Throws std::invalid_argument for impossible options (sizes below 32 pixels, frames < 5, ...).
 SceneSpec sampleScene(uint64_t seed, const SamplingOptions& options = {});
+
+// Every field equal: the same clip is rendered (exact comparison of the drawn numbers).
+bool sameScene(const SceneSpec& a, const SceneSpec& b);
 
 // Where an object is in a frame, exactly as render() draws it.
 struct ObjectTruth {
