@@ -368,14 +368,44 @@ private slots:
         const auto widened = std::make_shared<const train::LatentCache>(train::widenLatentCache(cache, after));
         QCOMPARE(widened->latents.size(0), int64_t(32));
         QVERIFY(at::equal(widened->latents.narrow(0, 0, 16), cache.latents));
-        switchedOnAtStep6("dit-wider", [&](train::DitStageOptions& o) {
-            o.wider_cache = widened;
-            o.wider_from = 6;
-        }, 6, "clips", "32");
+        switchedOnAtStep6("dit-wider", [&](train::DitStageOptions& o) { o.later_caches = {{6, widened}}; }, 6, "clips", "32");
         if (QTest::currentTestFailed()) return;
+        QCOMPARE(jsonAt(dir_.path().toStdString() + "/dit-wider/ckpt/state.json").at("info").at("world").get<std::string>(), std::string("1"));
         auto otherStats = after;
         otherStats.mean[0] += 1;
         QVERIFY_THROWS_EXCEPTION(engine::EngineError, train::widenLatentCache(cache, otherStats));
+        // The same clips as version 2 of the world draws them (--world): only clips with a spinning
+        // object differ, and only those are encoded again. The cache's 16 clips of stream 5 have none;
+        // clip 19, the fourth after them, has a spinning triangle.
+        {
+            int64_t reported = -1;
+            const auto same = train::reworldLatentCache(vae, cache, 2, (dir_.path() + "/latents-w2.safetensors").toStdString(), 0,
+                                                        [&](int64_t, int64_t of) { reported = of; });
+            QCOMPARE(reported, int64_t(-1));  // nothing to encode
+            QVERIFY(at::equal(same.latents, cache.latents));
+            QCOMPARE(same.world.version, 2);
+            QCOMPARE(train::loadLatentCache((dir_.path() + "/latents-w2.safetensors").toStdString()).world.version, 2);
+            QCOMPARE(train::loadLatentCache((dir_.path() + "/latents.safetensors").toStdString()).world.version, 1);
+            const std::string afterW2Path = (dir_.path() + "/latents-after-w2.safetensors").toStdString();
+            const auto afterW2 = train::reworldLatentCache(vae, after, 2, afterW2Path, 16, [&](int64_t, int64_t of) { reported = of; });
+            QCOMPARE(reported, int64_t(1));
+            for (int64_t row = 0; row < 16; ++row) {
+                QCOMPARE(at::equal(afterW2.latents[row], after.latents[row]), row != 3);
+                QCOMPARE(at::equal(afterW2.masks[row], after.masks[row]), row != 3);
+            }
+            auto v2 = smallWorld();
+            v2.version = 2;
+            const auto fresh = train::encodeWorldClips(vae, 5, {19}, v2);
+            const auto m = at::tensor(cache.mean, at::kDouble).to(at::kFloat).view({1, -1, 1, 1, 1});
+            const auto sd = at::tensor(cache.std, at::kDouble).to(at::kFloat).view({1, -1, 1, 1, 1});
+            QVERIFY(at::equal(afterW2.latents.narrow(0, 3, 1), ((fresh.latents - m) / sd).to(at::kHalf)));
+            QVERIFY(at::equal(afterW2.masks.narrow(0, 3, 1), fresh.masks));
+            QVERIFY(at::equal(train::loadLatentCache(afterW2Path).latents, afterW2.latents));
+            // Clips of two versions of the world are not one cache.
+            QVERIFY_THROWS_EXCEPTION(engine::EngineError, train::widenLatentCache(cache, afterW2));
+            QCOMPARE(train::widenLatentCache(same, afterW2).latents.size(0), int64_t(32));
+            QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train::reworldLatentCache(vae, cache, 3, afterW2Path + "-x"));
+        }
         // Chinese words one piece each from step 6: the Chinese captions of step 6 on tokenize otherwise,
         // and the placed words' embedding rows start again there. Resumed from the checkpoint of step 6
         // (taken before the switch) or of step 9 (after it), a run ends exactly where an uninterrupted
@@ -894,8 +924,10 @@ private slots:
         o.dit_warmup = 1;  // past the warm-up at once, so that the decay (which depends on the end) shows
         o.sample_every = 1000;
         o.eval_prompts = 0;
-        o.wider_clips = 12;  // the cache's 8 clips and 4 more from the second cycle on
-        o.wider_from = 5;
+        o.wider_clips = 12;  // the cache's 8 clips and 4 more from step 4 on
+        o.wider_from = 4;
+        o.world_version = 2;  // and version 2 of the world from the second cycle on: clip 3 of the stream spins
+        o.world_from = 5;
         {
             // A spec whose folders sample at another frame noise share and timestep shift than the DiT
             // trains with.
@@ -933,6 +965,17 @@ private slots:
         const auto info = nlohmann::json::parse(state).at("info");
         QCOMPARE(info.at("lr").get<std::string>(), std::to_string(second));
         QCOMPARE(info.at("clips").get<std::string>(), std::string("12"));
+        QCOMPARE(info.at("world").get<std::string>(), std::string("2"));
+        QCOMPARE(jsonAt(fs::path(o.run) / "dit-low" / "ckpt" / "state.json").at("info").at("world").get<std::string>(), std::string("1"));
+        {
+            // Only the spinning clip was encoded again.
+            const auto v1 = train::loadLatentCache(o.run + "/latents.safetensors");
+            const auto v2 = train::loadLatentCache(o.run + "/latents-world2.safetensors");
+            QCOMPARE(v2.world.version, 2);
+            for (int64_t row = 0; row < 8; ++row) QCOMPARE(at::equal(v1.latents[row], v2.latents[row]), row != 3);
+            QVERIFY(at::equal(train::loadLatentCache(o.run + "/latents-wider-world2.safetensors").latents,
+                              train::loadLatentCache(o.run + "/latents-wider.safetensors").latents));
+        }
         QCOMPARE(jsonAt(fs::path(o.run) / "dit-low" / "ckpt" / "state.json").at("info").at("clips").get<std::string>(), std::string("8"));
         QCOMPARE(train::loadLatentCache(o.run + "/latents-wider.safetensors").latents.size(0), int64_t(4));
         {
@@ -956,6 +999,22 @@ private slots:
             }
             fs::remove(widerPath);
             fs::rename(widerPath + ".kept", widerPath);
+        }
+        {
+            // A version-2 cache of other clips (say written before the VAE was trained again) is refused.
+            const std::string w2 = o.run + "/latents-world2.safetensors";
+            fs::rename(w2, w2 + ".kept");
+            fs::copy_file(o.run + "/latents-wider-world2.safetensors", w2);
+            try {
+                train::runRecipe(o);
+                QFAIL("a version-2 cache of other clips was taken");
+            } catch (const engine::EngineError& e) {
+                QVERIFY2(std::string(e.what()).find("latents-world2.safetensors is not the cache's clips in version 2 of the world; delete it") !=
+                             std::string::npos,
+                         e.what());
+            }
+            fs::remove(w2);
+            fs::rename(w2 + ".kept", w2);
         }
         auto fewer = o;
         fewer.wider_clips = 8;
@@ -1088,6 +1147,9 @@ private slots:
             {{QStringLiteral("--dit-temporal-weight"), QStringLiteral("1@x")}, QStringLiteral("not '1@x'")},
             {{QStringLiteral("--wider-clips"), QStringLiteral("24000")}, QStringLiteral("--wider-clips: want a number of clips and the step")},
             {{QStringLiteral("--wider-clips"), QStringLiteral("1.5@3")}, QStringLiteral("not '1.5@3'")},
+            {{QStringLiteral("--world"), QStringLiteral("2")}, QStringLiteral("--world: want a version of the world from 2 to 2 and the step")},
+            {{QStringLiteral("--world"), QStringLiteral("1@48000")}, QStringLiteral("not '1@48000'")},
+            {{QStringLiteral("--world"), QStringLiteral("3@48000")}, QStringLiteral("not '3@48000'")},
         };
         for (const auto& [args, expected] : cases) {
             QProcess p;

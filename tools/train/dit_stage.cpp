@@ -26,14 +26,38 @@ namespace {
 // float32 latents, so that an interrupted build goes on where it stopped and ends bit-identical to
 // one that never stopped.
 // `vae` (vaeFingerprint) keeps shards encoded by other weights, say of a retrained VAE, out.
+// The world's version only where it is not the first: shards and caches written before versions
+// existed stay valid.
+void addWorldVersion(std::map<std::string, std::string>& meta, const WorldBatchOptions& world) {
+    if (world.version != 1) meta["world"] = std::to_string(world.version);
+}
+
 std::map<std::string, std::string> shardMeta(uint64_t seed, const WorldBatchOptions& world, int64_t first, int64_t count,
                                              const std::string& vae) {
-    return {{"vae", vae},
+    std::map<std::string, std::string> meta{{"vae", vae},
             {"seed", std::to_string(seed)},           {"frames", std::to_string(world.frames)},
             {"width", std::to_string(world.width)},   {"height", std::to_string(world.height)},
             {"chinese_share", std::to_string(world.chinese_share)},
             {"two_object_share", std::to_string(world.two_object_share)},
             {"first", std::to_string(first)},         {"count", std::to_string(count)}};
+    addWorldVersion(meta, world);
+    return meta;
+}
+
+std::map<std::string, std::string> cacheMeta(const LatentCache& c) {
+    std::map<std::string, std::string> meta{{"seed", std::to_string(c.seed)},
+                                            {"frames", std::to_string(c.world.frames)},
+                                            {"width", std::to_string(c.world.width)},
+                                            {"height", std::to_string(c.world.height)},
+                                            {"chinese_share", std::to_string(c.world.chinese_share)},
+                                            {"two_object_share", std::to_string(c.world.two_object_share)}};
+    addWorldVersion(meta, c.world);
+    return meta;
+}
+
+void saveLatentCache(const LatentCache& c, const std::string& path) {
+    const auto m = at::tensor(c.mean, at::kDouble).to(at::kFloat), s = at::tensor(c.std, at::kDouble).to(at::kFloat);
+    engine::writeSafetensors(path, {{"latents", c.latents}, {"masks", c.masks}, {"mean", m}, {"std", s}}, cacheMeta(c));
 }
 
 // FNV-1a over the bytes of every parameter and buffer, as 16 hex digits.
@@ -133,24 +157,60 @@ LatentCache buildLatentCache(engine::WanVAE& vae, uint64_t seed, int64_t count, 
     c.masks = at::cat(masks, 0);
     c.seed = seed;
     c.world = world;
-    engine::writeSafetensors(path, {{"latents", c.latents}, {"masks", c.masks}, {"mean", m.contiguous()}, {"std", s.contiguous()}},
-                             {{"seed", std::to_string(seed)}, {"frames", std::to_string(world.frames)},
-                              {"width", std::to_string(world.width)}, {"height", std::to_string(world.height)},
-                              {"chinese_share", std::to_string(world.chinese_share)},
-                              {"two_object_share", std::to_string(world.two_object_share)}});
+    saveLatentCache(c, path);
     fs::remove_all(parts);
     return c;
 }
 
 LatentCache widenLatentCache(const LatentCache& cache, const LatentCache& after) {
     if (after.seed != cache.seed || after.mean != cache.mean || after.std != cache.std || after.world.width != cache.world.width ||
-        after.world.height != cache.world.height || after.world.frames != cache.world.frames) {
-        throw engine::EngineError("latent cache: the clips to add are of another stream, size or normalisation than the cache's");
+        after.world.height != cache.world.height || after.world.frames != cache.world.frames ||
+        after.world.version != cache.world.version) {
+        throw engine::EngineError("latent cache: the clips to add are of another stream, size, world version or normalisation than the cache's");
     }
     LatentCache w = cache;
     w.latents = at::cat({cache.latents, after.latents}, 0);
     w.masks = at::cat({cache.masks, after.masks}, 0);
     return w;
+}
+
+LatentCache reworldLatentCache(engine::WanVAE& vae, const LatentCache& cache, int version, const std::string& path, int64_t first_clip,
+                               const std::function<void(int64_t, int64_t)>& progress) {
+    at::InferenceMode guard;
+    WorldBatchOptions to = cache.world;
+    to.version = version;
+    world::SamplingOptions before, after;
+    for (auto* so : {&before, &after}) {
+        so->frames = cache.world.frames;
+        so->width = cache.world.width;
+        so->height = cache.world.height;
+        so->two_object_share = cache.world.two_object_share;
+    }
+    before.version = cache.world.version;
+    after.version = version;  // sampleScene refuses a version the world does not have
+    std::vector<int64_t> changed;
+    for (int64_t i = 0; i < cache.latents.size(0); ++i) {
+        const uint64_t seed = world::clipSeed(cache.seed, static_cast<uint64_t>(first_clip + i));
+        if (!world::sameScene(world::sampleScene(seed, before), world::sampleScene(seed, after))) changed.push_back(first_clip + i);
+    }
+    LatentCache c = cache;
+    c.latents = cache.latents.clone();
+    c.masks = cache.masks.clone();
+    c.world = to;
+    const auto mean = at::tensor(cache.mean, at::kDouble).to(at::kFloat).view({1, -1, 1, 1, 1});
+    const auto std = at::tensor(cache.std, at::kDouble).to(at::kFloat).view({1, -1, 1, 1, 1});
+    const int64_t total = static_cast<int64_t>(changed.size());
+    constexpr int64_t kChunk = 8 * kEncodeChunk;  // encoded in whole encoder batches: the same sums every time
+    for (int64_t k = 0; k < total; k += kChunk) {
+        const std::vector<int64_t> idx(changed.begin() + k, changed.begin() + std::min(total, k + kChunk));
+        const auto clips = encodeWorldClips(vae, cache.seed, idx, to);
+        const auto rows = at::tensor(idx, at::kLong) - first_clip;
+        c.latents.index_copy_(0, rows, ((clips.latents - mean) / std).to(at::kHalf));
+        c.masks.index_copy_(0, rows, clips.masks);
+        if (progress) progress(k + static_cast<int64_t>(idx.size()), total);
+    }
+    saveLatentCache(c, path);
+    return c;
 }
 
 LatentCache loadLatentCache(const std::string& path) {
@@ -170,6 +230,8 @@ LatentCache loadLatentCache(const std::string& path) {
     c.world.height = std::stoi(meta.at("height"));
     c.world.chinese_share = std::stod(meta.at("chinese_share"));
     c.world.two_object_share = std::stod(meta.at("two_object_share"));
+    const auto version = meta.find("world");
+    c.world.version = version == meta.end() ? 1 : std::stoi(version->second);
     return c;
 }
 
@@ -236,6 +298,12 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     if (o.chinese_words_from >= 0 && !o.chinese_words_tokenizer) {
         throw engine::EngineError("DiT stage: Chinese words from step " + std::to_string(o.chinese_words_from) + " without their tokenizer");
     }
+    for (const auto& later : o.later_caches) {
+        if (!later.cache || later.cache->latents.sizes().slice(1) != cache.latents.sizes().slice(1)) {
+            throw engine::EngineError("DiT stage: the clips drawn from step " + std::to_string(later.from) +
+                                      " on are missing or of another latent size than the cache's");
+        }
+    }
     fs::create_directories(o.dir);
     std::shared_ptr<torch::nn::Module> th(&text, [](torch::nn::Module*) {});
     std::shared_ptr<torch::nn::Module> dh(&transformer, [](torch::nn::Module*) {});
@@ -276,8 +344,12 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         const bool chineseWords = o.chinese_words_from >= 0 && step >= o.chinese_words_from;
         const double lr = cyclicLearningRate(step, o.restarts, o.steps, o.warmup, peaks) * rewarmFactor(step, o.start_step, o.warmup);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-        const bool wider = o.wider_cache && o.wider_from >= 0 && step >= o.wider_from;
-        const LatentCache& clips = wider ? *o.wider_cache : cache;
+        const LatentCache* drawn = &cache;
+        for (const auto& later : o.later_caches) {
+            if (step >= later.from) drawn = later.cache.get();
+        }
+        const LatentCache& clips = *drawn;
+        so.version = clips.world.version;  // captions do not depend on it (world.h); the scene is drawn as encoded
         const auto idx = batchIndices(o.seed, step, o.batch, clips.latents.size(0));
         const auto idxT = at::tensor(idx, at::kLong);
         const auto x0 = clips.latents.index_select(0, idxT).to(at::kFloat);
@@ -291,7 +363,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
                 captions.emplace_back();
                 continue;
             }
-            const uint64_t seed = world::clipSeed(cache.seed, static_cast<uint64_t>(idx[b]));
+            const uint64_t seed = world::clipSeed(clips.seed, static_cast<uint64_t>(idx[b]));
             captions.push_back(world::randomCaption(world::sampleScene(seed, so), seed ^ (static_cast<uint64_t>(step) * 0x9E3779B97F4A7C15ull),
                                                     o.chinese_share));
         }
@@ -337,6 +409,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
                           {"temporal_weight", std::to_string(temporalWeightAt(step))},
                           {"chinese_words", chineseWords ? "yes" : "no"},
                           {"clips", std::to_string(clips.latents.size(0))},
+                          {"world", std::to_string(clips.world.version)},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }

@@ -44,6 +44,15 @@ LatentCache loadLatentCache(const std::string& path);
 // (buildLatentCache with first_clip = the cache's size and statsFrom = the cache): row i is clip i.
 LatentCache widenLatentCache(const LatentCache& cache, const LatentCache& after);
 
+// `cache`, whose row i is clip first_clip + i of its stream, as version `version` of the world draws
+// it: the clips whose scene differs between the cache's version and that one (world::sameScene;
+// from 1 to 2, those with a spinning object) encoded again by `vae` and normalised with the cache's
+// statistics, every other row kept as it is. Saved to `path` (its version in the metadata);
+// `progress` gets the clips encoded so far and how many differ. A run moves to a later world
+// part-way (--world) re-encoding a tenth of its clips instead of all of them.
+LatentCache reworldLatentCache(engine::WanVAE& vae, const LatentCache& cache, int version, const std::string& path,
+                               int64_t first_clip = 0, const std::function<void(int64_t done, int64_t of)>& progress = {});
+
 // Raw latents [N, z, T, h, w] (the encoder's mean, float32, not normalised) and object masks on the
 // latent grid [N, 1, T, h, w] (float16) of clips `indices` of the world stream `seed`, with one
 // caption of each (a paraphrase chosen by `caption_salt`, makeWorldBatch). What the latent cache
@@ -117,8 +126,16 @@ struct DitStageOptions {
     // From step `wider_from` on (-1: never), batches are drawn from `wider_cache` (widenLatentCache: the
     // cache and more clips after it) instead: a model that has begun to memorise its training clips
     // (kinora-train gap) meets new ones, and the run stays reproducible from scratch by one command.
-    std::shared_ptr<const LatentCache> wider_cache;
-    int64_t wider_from = -1;
+    // From step `from` on, batches are drawn from `cache` instead (the last of these whose step has
+    // come, in the order given): clips after the first cache's (widenLatentCache, --wider-clips: a
+    // model that has begun to memorise its training clips meets new ones), or the same clips in a later
+    // version of the world (reworldLatentCache, --world). The run stays reproducible from scratch by
+    // one command.
+    struct LaterCache {
+        int64_t from = 0;
+        std::shared_ptr<const LatentCache> cache;
+    };
+    std::vector<LaterCache> later_caches;
     int max_length = 64;
     uint64_t seed = 2;
     int64_t checkpoint_every = 200;

@@ -38,6 +38,7 @@ GapReport measureGeneralisationGap(const GapOptions& o) {
     world.width = summary.defaults.width;
     world.height = summary.defaults.height;
     world.frames = summary.defaults.frames;
+    world.version = o.world_version;
     std::vector<int64_t> trained(static_cast<size_t>(o.clips)), unseen(static_cast<size_t>(o.clips));
     std::iota(trained.begin(), trained.end(), int64_t(0));
     std::iota(unseen.begin(), unseen.end(), o.trained_clips);

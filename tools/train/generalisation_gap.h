@@ -18,6 +18,7 @@ struct GapOptions {
     double frame_noise_share = 0.5;  // the training noise's share common to all frames (spec "training")
     int64_t batch = 16;
     uint64_t noise_seed = 7;
+    int world_version = 1;  // the world the DiT last trained on (kinora-train all --world)
 };
 
 struct GapReport {

@@ -14,6 +14,7 @@
 #include "train/generalisation_gap.h"
 #include "train/model_spec.h"
 #include "train/recipe.h"
+#include "worldgen/world.h"
 
 #include "engine/error.h"
 #include "engine/runtime.h"
@@ -162,6 +163,19 @@ int main(int argc, char** argv) {
                 return "want a number of clips and the step from which to draw from them (N@STEP), e.g. 24000@48000, not '" + v + "'";
             },
             "N@STEP"));
+    std::string worldPlan;
+    all->add_option("--world", worldPlan,
+                    "V@STEP: from that step of the full-resolution phase on, the same clips as version V of the world "
+                    "draws them (2: slower spins, always clockwise; only the clips that differ are encoded again, "
+                    "into latents-world<V>.safetensors); every stage before it draws from version 1")
+        ->check(CLI::Validator(
+            [](std::string& v) -> std::string {
+                const auto plan = parseValuePlan(v, 2, world::kWorldVersions);
+                if (plan && v.find('@') != std::string::npos && plan->first == std::floor(plan->first)) return {};
+                return "want a version of the world from 2 to " + std::to_string(world::kWorldVersions) +
+                       " and the step from which to draw from it (V@STEP), e.g. 2@48000, not '" + v + "'";
+            },
+            "V@STEP"));
     std::vector<int64_t> ditPlan;
     all->add_option("--dit-steps", ditPlan,
                     "Text encoder + transformer optimiser steps at full resolution; a list such as 4000,12000 trains "
@@ -224,6 +238,8 @@ int main(int argc, char** argv) {
     gap->add_option("--latent-clips", go.trained_clips, "Clips in the run's latent cache (kinora-train all --latent-clips)")
         ->check(atLeast(1));
     gap->add_option("--clips", go.clips, "Clips in each set")->check(atLeast(1));
+    gap->add_option("--world", go.world_version, "Version of the world the run last drew from (kinora-train all --world)")
+        ->check(CLI::Range(1, world::kWorldVersions));
     gap->add_option("--sigmas", go.sigmas, "Noise levels to measure at, in (0, 1]")->delimiter(',')->check(CLI::Range(1e-6, 1.0));
     gap->add_option("--frame-noise-share", go.frame_noise_share, "The training noise's share common to all latent frames")
         ->check(CLI::Range(0.0, 0.99));
@@ -258,6 +274,11 @@ int main(int argc, char** argv) {
             const auto [n, from] = *parseValuePlan(widerClips, 1, 1e7);
             ro.wider_clips = static_cast<int64_t>(n);
             ro.wider_from = from;
+        }
+        if (!worldPlan.empty()) {
+            const auto [v, from] = *parseValuePlan(worldPlan, 2, world::kWorldVersions);
+            ro.world_version = static_cast<int>(v);
+            ro.world_from = from;
         }
         if (all->parsed()) train::runRecipe(ro);
         if (dec->parsed()) {

@@ -12,6 +12,7 @@
 #include "worldgen/captions.h"
 #include "worldgen/world.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -33,6 +34,9 @@ ModelSpec readSpec(const std::string& path) {
 struct Paths {
     fs::path run, tokenizer, tokenizerChineseWords, vae, vaeWeights, vaeDecoder, vaeDecoderWeights, latents, latentsLow, latentsWider, dit,
         ditLow, preview;
+    // The caches in version `v` of the world (--world).
+    fs::path latentsWorld(int v) const { return run / ("latents-world" + std::to_string(v) + ".safetensors"); }
+    fs::path latentsWiderWorld(int v) const { return run / ("latents-wider-world" + std::to_string(v) + ".safetensors"); }
     explicit Paths(const std::string& r)
         : run(r), tokenizer(run / "tokenizer"), tokenizerChineseWords(run / "tokenizer-chinese-words"), vae(run / "vae"), vaeWeights(run / "vae" / "vae.safetensors"),
           vaeDecoder(run / "vae-decoder"), vaeDecoderWeights(run / "vae-decoder" / "vae.safetensors"),
@@ -407,12 +411,12 @@ void runRecipe(const RecipeOptions& o) {
 
     // The clips after the cache's, for the later steps that draw from more clips (--wider-clips).
     std::shared_ptr<const LatentCache> wider;
+    LatentCache after;
     if (o.wider_from >= 0) {
         if (o.wider_clips <= o.latent_clips) {
             throw engine::EngineError("--wider-clips: " + std::to_string(o.wider_clips) + " clips are not more than the cache's " +
                                       std::to_string(o.latent_clips) + " (--latent-clips)");
         }
-        LatentCache after;
         if (fs::exists(p.latentsWider)) {
             after = loadLatentCache(p.latentsWider.string());
         } else {
@@ -432,6 +436,51 @@ void runRecipe(const RecipeOptions& o) {
             // Say which file, and what to do: say, the VAE was trained again after it was encoded.
             throw engine::EngineError(p.latentsWider.string() + ": " + e.what() + "; delete it to encode its clips again");
         }
+    }
+
+    // The same clips in a later version of the world, for the steps from --world's on.
+    std::shared_ptr<const LatentCache> reworlded, reworldedWider;
+    if (o.world_from >= 0) {
+        if (o.world_version < 2 || o.world_version > world::kWorldVersions) {
+            throw engine::EngineError("--world: the world's later versions are 2.." + std::to_string(world::kWorldVersions) + ", not " +
+                                      std::to_string(o.world_version));
+        }
+        auto reworld = [&](const LatentCache& from, const fs::path& file, int64_t first) {
+            const std::string tag = "[" + file.stem().string() + "] ";
+            if (fs::exists(file)) {
+                LatentCache c = loadLatentCache(file.string());
+                if (c.world.version != o.world_version || c.seed != from.seed || c.mean != from.mean || c.std != from.std ||
+                    c.latents.sizes() != from.latents.sizes()) {
+                    // Say, the cache or the VAE changed after it was written.
+                    throw engine::EngineError(file.string() + " is not " + (first ? "the wider cache's" : "the cache's") +
+                                              " clips in version " + std::to_string(o.world_version) +
+                                              " of the world; delete it to encode them again");
+                }
+                return std::make_shared<const LatentCache>(std::move(c));
+            }
+            say(tag + "encoding again the clips that differ in version " + std::to_string(o.world_version) + " of the world");
+            bool any = false;
+            auto c = std::make_shared<const LatentCache>(reworldLatentCache(vae, from, o.world_version, file.string(), first, [&](int64_t n, int64_t of) {
+                any = true;
+                say(tag + std::to_string(n) + " of " + std::to_string(of));
+            }));
+            if (!any) say(tag + "none differs");
+            return c;
+        };
+        reworlded = reworld(cache, p.latentsWorld(o.world_version), 0);
+        if (wider) reworldedWider = std::make_shared<const LatentCache>(widenLatentCache(*reworlded, *reworld(after, p.latentsWiderWorld(o.world_version), o.latent_clips)));
+    }
+    // What the DiT draws from at each step where that changes (DitStageOptions::later_caches).
+    std::vector<DitStageOptions::LaterCache> laterCaches;
+    std::vector<int64_t> switches;
+    for (const int64_t s : {o.wider_from, o.world_from}) {
+        if (s >= 0) switches.push_back(s);
+    }
+    std::sort(switches.begin(), switches.end());
+    switches.erase(std::unique(switches.begin(), switches.end()), switches.end());
+    for (const int64_t s : switches) {
+        const bool w = o.wider_from >= 0 && s >= o.wider_from, v = o.world_from >= 0 && s >= o.world_from;
+        laterCaches.push_back({s, v ? (w ? reworldedWider : reworlded) : wider});
     }
 
     engine::Umt5Encoder text(spec.text);
@@ -517,8 +566,7 @@ void runRecipe(const RecipeOptions& o) {
     dopt.chinese_words_rows = chineseEdit.rows;
     dopt.start_step = fullStart;
     dopt.start_seconds = fullSeconds;
-    dopt.wider_cache = wider;
-    dopt.wider_from = o.wider_from;
+    dopt.later_caches = laterCaches;
 
     // The low-resolution phase runs only while the full-resolution one has not started (its checkpoint
     // holds everything from then on); it ends with its EMA weights in place, which start the next phase.
@@ -553,8 +601,7 @@ void runRecipe(const RecipeOptions& o) {
         lo.chinese_words_from = -1;  // --chinese-words-from is a step of the full-resolution phase
         lo.chinese_words_tokenizer.reset();
         lo.chinese_words_rows.clear();
-        lo.wider_cache.reset();  // --wider-clips's step is one of the full-resolution phase, and its clips of that size
-        lo.wider_from = -1;
+        lo.later_caches.clear();  // --wider-clips's and --world's steps are the full-resolution phase's, their clips of its size
         lo.start_step = lowStart;
         lo.start_seconds = lowSeconds;
         // The full-resolution phase's clock goes on from the low one's (when it starts from it).

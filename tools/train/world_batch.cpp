@@ -16,6 +16,7 @@ WorldBatch makeWorldBatch(uint64_t base_seed, const std::vector<int64_t>& indice
     so.width = o.width;
     so.height = o.height;
     so.two_object_share = o.two_object_share;
+    so.version = o.version;
     for (int64_t b = 0; b < B; ++b) {
         const uint64_t seed = world::clipSeed(base_seed, static_cast<uint64_t>(indices[b]));
         const auto scene = world::sampleScene(seed, so);

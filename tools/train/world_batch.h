@@ -15,6 +15,7 @@ struct WorldBatchOptions {
     int height = 128;
     double chinese_share = 0.3;   // share of Chinese captions
     double two_object_share = 0.3;
+    int version = 1;  // of the world (world::SamplingOptions::version)
 };
 
 struct WorldBatch {
