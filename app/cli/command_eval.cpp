@@ -1,4 +1,4 @@
-// `kinora eval --model NAME --suite world|world-vae [--prompts N] [--seed S] [--steps N] [--dtype D] [--json]`: accuracy of
+// `kinora eval --model NAME --suite world|world-vae [--prompts N] [--seed S] [--steps N] [--dtype D] [--world V] [--json]`: accuracy of
 // a model on the prompts of the shapes world (colour, shape, motion, background, the physics of falling),
 // for seen and held-out combinations, English and Chinese prompts; world-vae scores the world's own clips
 // through the model's VAE instead (the ceiling it leaves the transformer).
@@ -10,6 +10,7 @@
 #include "eval/world_eval.h"
 #include "studio/data_paths.h"
 #include "studio/model_catalog.h"
+#include "worldgen/world.h"
 
 #include <cstdio>
 #include <iostream>
@@ -34,6 +35,10 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
     cmd->add_option("--steps", o->world.steps, "Denoising steps (default: the model's)")->check(CLI::Range(1, 1000));
     cmd->add_option("--dtype", o->dtype, "float32 or bfloat16 (the evaluation of a model in that precision)")
         ->check(CLI::IsMember({"float32", "bfloat16"}));
+    cmd->add_option("--world", o->world.world_version,
+                    "Version of the world whose clips world-vae renders (2: slower spins, always clockwise); the prompts "
+                    "are the same in every version")
+        ->check(CLI::Range(1, world::kWorldVersions));
     cmd->add_option("--contact-sheet", o->world.contact_sheet, "Write a PNG of the first 24 clips with the analysis");
     cmd->add_flag("--json", o->json, "Print the report as JSON");
     cmd->add_flag("--cases", o->cases, "Include every prompt and its analysis in the JSON");

@@ -95,6 +95,23 @@ private slots:
         const auto again = eval::evaluateWorld([](const std::string&, uint64_t, const world::SceneSpec& s) { return world::render(s); },
                                                options(120));
         for (size_t i = 0; i < report.cases.size(); ++i) QCOMPARE(again.cases[i].prompt, report.cases[i].prompt);
+        // Version 2 of the world: the same prompts, each spinning one handed its version-2 scene.
+        auto v2 = options(120);
+        v2.world_version = 2;
+        int spinning = 0, slow = 0;
+        const auto inV2 = eval::evaluateWorld(
+            [&](const std::string&, uint64_t, const world::SceneSpec& s) {
+                if (s.objects[0].motion == world::Motion::Spinning) {
+                    ++spinning;
+                    slow += s.objects[0].spin >= 0.06 && s.objects[0].spin <= 0.15;  // clockwise, version 2's speeds
+                }
+                return world::render(s);
+            },
+            v2);
+        QVERIFY(spinning > 0);
+        QCOMPARE(slow, spinning);
+        for (size_t i = 0; i < report.cases.size(); ++i) QCOMPARE(inV2.cases[i].prompt, report.cases[i].prompt);
+        QCOMPARE(inV2.by_motion.at("spinning").motion, inV2.by_motion.at("spinning").n);
     }
 
     void noiseAndWrongAnswersScoreNothing() {

@@ -26,6 +26,9 @@ struct WorldEvalOptions {
     double chinese_share = 0.25;  // prompts written in Chinese (canonical Chinese form)
     int steps = 0;                // 0: the model's default
     std::string contact_sheet;    // PNG of the first 24 clips with their prompts, when set
+    // Version of the world the scenes behind the prompts are drawn in (world.h). The prompts are the
+    // same in every version; what the drawer is handed differs (world-vae renders it).
+    int world_version = 1;
 };
 
 struct WorldEvalCase {
