@@ -22,16 +22,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A shard of a latent cache being built: clips [first, first + count) as raw (not yet normalised)
-// float32 latents, so that an interrupted build goes on where it stopped and ends bit-identical to
-// one that never stopped.
-// `vae` (vaeFingerprint) keeps shards encoded by other weights, say of a retrained VAE, out.
 // The world's version only where it is not the first: shards and caches written before versions
 // existed stay valid.
 void addWorldVersion(std::map<std::string, std::string>& meta, const WorldBatchOptions& world) {
     if (world.version != 1) meta["world"] = std::to_string(world.version);
 }
 
+// A shard of a latent cache being built: clips [first, first + count) as raw (not yet normalised)
+// float32 latents, so that an interrupted build goes on where it stopped and ends bit-identical to
+// one that never stopped.
+// `vae` (vaeFingerprint) keeps shards encoded by other weights, say of a retrained VAE, out.
 std::map<std::string, std::string> shardMeta(uint64_t seed, const WorldBatchOptions& world, int64_t first, int64_t count,
                                              const std::string& vae) {
     std::map<std::string, std::string> meta{{"vae", vae},
