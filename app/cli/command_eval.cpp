@@ -20,7 +20,7 @@ namespace kinora::cli {
 void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus) {
     auto* cmd = app.add_subcommand("eval", "Measure how well a model follows the prompts of its world");
     struct Opts {
-        std::string model, suite = "world", dtype = "float32";
+        std::string model, suite = "world", dtype = "float32", motion;
         eval::WorldEvalOptions world;
         bool json = false, cases = false, quiet = false;
     };
@@ -39,6 +39,10 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
                     "Version of the world whose clips world-vae renders (2: slower spins, always clockwise); the prompts "
                     "are the same in every version")
         ->check(CLI::Range(1, world::kWorldVersions));
+    std::vector<std::string> motions;
+    for (int m = 0; m < world::kMotionCount; ++m) motions.emplace_back(world::motionName(world::Motion(m)));
+    cmd->add_option("--motion", o->motion, "Only prompts of this motion, e.g. \"spinning\" or \"moving left\"")
+        ->check(CLI::IsMember(motions));
     cmd->add_option("--contact-sheet", o->world.contact_sheet, "Write a PNG of the first 24 clips with the analysis");
     cmd->add_flag("--json", o->json, "Print the report as JSON");
     cmd->add_flag("--cases", o->cases, "Include every prompt and its analysis in the JSON");
@@ -47,6 +51,9 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
         const auto data = studio::resolveDataDir(QString::fromStdString(common.data_dir));
         const auto model = studio::resolveModel(QString::fromStdString(o->model), data.path);
         engine::checkDeviceSupport("cpu", o->dtype);
+        for (int m = 0; m < world::kMotionCount; ++m) {
+            if (o->motion == world::motionName(world::Motion(m))) o->world.motion = world::Motion(m);
+        }
         const auto progress = [&](int done, int total, const eval::WorldEvalCase& c) {
             if (!o->quiet) std::fprintf(stderr, "[%d/%d] %s -> %s\n", done, total, c.prompt.c_str(), c.found.c_str());
         };
@@ -68,10 +75,12 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
             j["seed"] = o->world.seed;
             j["dtype"] = o->dtype;
             j["suite"] = o->suite;
+            if (!o->motion.empty()) j["motion"] = o->motion;
             std::cout << j.dump(2) << std::endl;
         } else {
-            std::printf("%s%s on %d world prompts (seed %llu, %s), %.0f s\n", model.name.c_str(),
+            std::printf("%s%s on %d world prompts%s (seed %llu, %s), %.0f s\n", model.name.c_str(),
                         o->suite == "world-vae" ? " (the world's clips through its VAE)" : "", report.all.n,
+                        o->motion.empty() ? "" : (" of " + o->motion).c_str(),
                         static_cast<unsigned long long>(o->world.seed), o->dtype.c_str(), report.seconds);
             std::printf("%-14s %7s %7s %7s %7s %10s %9s %12s\n", "group", "prompts", "colour", "shape", "motion", "background",
                         "coherent", "falling acc.");

@@ -112,6 +112,15 @@ private slots:
         QCOMPARE(slow, spinning);
         for (size_t i = 0; i < report.cases.size(); ++i) QCOMPARE(inV2.cases[i].prompt, report.cases[i].prompt);
         QCOMPARE(inV2.by_motion.at("spinning").motion, inV2.by_motion.at("spinning").n);
+        // One motion only (--motion): every prompt asks for it, seen and held-out ones alike.
+        auto spinningOnly = options(30);
+        spinningOnly.motion = world::Motion::Spinning;
+        const auto spins = eval::evaluateWorld([](const std::string&, uint64_t, const world::SceneSpec& s) { return world::render(s); },
+                                               spinningOnly);
+        QCOMPARE(spins.by_motion.size(), size_t(1));
+        QCOMPARE(spins.by_motion.at("spinning").n, 30);
+        QVERIFY(spins.held_out.n > 0);
+        QVERIFY(spins.all.motion >= 29);
     }
 
     void noiseAndWrongAnswersScoreNothing() {
@@ -190,6 +199,18 @@ private slots:
         auto be32 = [&](int at) { return (uchar(head[at]) << 24) | (uchar(head[at + 1]) << 16) | (uchar(head[at + 2]) << 8) | uchar(head[at + 3]); };
         const int width = be32(16), height = be32(20);
         QVERIFY2(width > 400 && height > width / 2, qPrintable(QStringLiteral("%1x%2").arg(width).arg(height)));
+        // --motion: only prompts of that motion; a motion the world does not have is refused by name.
+        const auto spinning = kinora::test::runKinora({QStringLiteral("eval"), QStringLiteral("--model"),
+                                                       QStringLiteral(KINORA_TEST_DATA_DIR "/wan-tiny/tiny-wan2.1-t2v"), QStringLiteral("--prompts"),
+                                                       QStringLiteral("2"), QStringLiteral("--steps"), QStringLiteral("2"),
+                                                       QStringLiteral("--motion"), QStringLiteral("moving left"), QStringLiteral("--quiet")},
+                                                      env);
+        QVERIFY2(spinning.exitCode == 0, qPrintable(spinning.err));
+        QVERIFY2(spinning.out.contains(QLatin1String("on 2 world prompts of moving left")), qPrintable(spinning.out));
+        QVERIFY2(spinning.out.contains(QLatin1String("\nmoving left ")), qPrintable(spinning.out));
+        const auto flying = kinora::test::runKinora({QStringLiteral("eval"), QStringLiteral("--motion"), QStringLiteral("flying")}, env);
+        QVERIFY(flying.exitCode != 0);
+        QVERIFY2(flying.err.contains(QLatin1String("--motion")) && flying.err.contains(QLatin1String("flying")), qPrintable(flying.err));
         // A model that does not exist: the catalogue's reason, exit status 1.
         const auto bad = kinora::test::runKinora({QStringLiteral("eval"), QStringLiteral("--model"), QStringLiteral("no-such-model")}, env);
         QCOMPARE(bad.exitCode, 1);

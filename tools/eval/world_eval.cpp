@@ -145,6 +145,7 @@ WorldEvalReport evaluateWorld(const WorldDrawer& draw, const WorldEvalOptions& o
         so.object_count = 1;
         so.held_out = k.held_out ? world::HeldOutMode::Only : world::HeldOutMode::Exclude;
         so.version = o.world_version;
+        so.motion = o.motion;
         const auto scene = world::sampleScene(world::clipSeed(o.seed ^ 0xE7A1E7A1ull, static_cast<uint64_t>(i)), so);
         const auto& obj = scene.objects[0];
         k.prompt = k.chinese ? world::canonicalCaptionZh(scene) : world::canonicalCaption(scene);

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct WorldEvalOptions {
     // Version of the world the scenes behind the prompts are drawn in (world.h). The prompts are the
     // same in every version; what the drawer is handed differs (world-vae renders it).
     int world_version = 1;
+    // Every prompt asks for this motion (a quick look at one motion: 30 prompts of spinning take minutes
+    // where 200 of all take half an hour); the draw is otherwise the same kind.
+    std::optional<world::Motion> motion;
 };
 
 struct WorldEvalCase {
