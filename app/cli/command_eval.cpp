@@ -1,4 +1,4 @@
-// `kinora eval --model NAME --suite world|world-vae [--prompts N] [--seed S] [--steps N] [--dtype D] [--world V] [--json]`: accuracy of
+// `kinora eval --model NAME --suite world|world-vae [--prompts N] [--seed S] [--steps N] [--dtype D] [--motion NAME] [--world V] [--json]`:
 // a model on the prompts of the shapes world (colour, shape, motion, background, the physics of falling),
 // for seen and held-out combinations, English and Chinese prompts; world-vae scores the world's own clips
 // through the model's VAE instead (the ceiling it leaves the transformer).

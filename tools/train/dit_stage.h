@@ -123,9 +123,6 @@ struct DitStageOptions {
     int64_t chinese_words_from = -1;
     std::shared_ptr<const engine::Tokenizer> chinese_words_tokenizer;
     std::vector<EmbeddingRowInit> chinese_words_rows;
-    // From step `wider_from` on (-1: never), batches are drawn from `wider_cache` (widenLatentCache: the
-    // cache and more clips after it) instead: a model that has begun to memorise its training clips
-    // (kinora-train gap) meets new ones, and the run stays reproducible from scratch by one command.
     // From step `from` on, batches are drawn from `cache` instead (the last of these whose step has
     // come, in the order given): clips after the first cache's (widenLatentCache, --wider-clips: a
     // model that has begun to memorise its training clips meets new ones), or the same clips in a later

@@ -24,7 +24,7 @@ struct RecipeOptions {
     int64_t latent_clips = 6000;
     // From step wider_from of the full-resolution DiT phase on (-1: never), batches are drawn from
     // wider_clips clips: the cache's and the ones after them in the same stream, encoded once into
-    // <run>/latents-wider.safetensors with the cache's normalisation (DitStageOptions::wider_cache).
+    // <run>/latents-wider.safetensors with the cache's normalisation (DitStageOptions::later_caches).
     int64_t wider_clips = 0;
     int64_t wider_from = -1;
     // From step world_from of the full-resolution DiT phase on (-1: never), batches are drawn from the
