@@ -1,5 +1,5 @@
 // `kinora eval --model NAME --suite world|world-vae [--prompts N] [--seed S] [--steps N] [--dtype D] [--motion NAME] [--world V] [--json]`:
-// a model on the prompts of the shapes world (colour, shape, motion, background, the physics of falling),
+// accuracy of a model on the prompts of the shapes world (colour, shape, motion, background, the physics of falling),
 // for seen and held-out combinations, English and Chinese prompts; world-vae scores the world's own clips
 // through the model's VAE instead (the ceiling it leaves the transformer).
 #include "cli/cli.h"
