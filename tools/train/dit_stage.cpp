@@ -179,15 +179,8 @@ LatentCache reworldLatentCache(engine::WanVAE& vae, const LatentCache& cache, in
     at::InferenceMode guard;
     WorldBatchOptions to = cache.world;
     to.version = version;
-    world::SamplingOptions before, after;
-    for (auto* so : {&before, &after}) {
-        so->frames = cache.world.frames;
-        so->width = cache.world.width;
-        so->height = cache.world.height;
-        so->two_object_share = cache.world.two_object_share;
-    }
-    before.version = cache.world.version;
-    after.version = version;  // sampleScene refuses a version the world does not have
+    const world::SamplingOptions before = samplingOptionsOf(cache.world);
+    const world::SamplingOptions after = samplingOptionsOf(to);  // sampleScene refuses a version the world does not have
     std::vector<int64_t> changed;
     for (int64_t i = 0; i < cache.latents.size(0); ++i) {
         const uint64_t seed = world::clipSeed(cache.seed, static_cast<uint64_t>(first_clip + i));
@@ -324,11 +317,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     const ComputeClock clock(state.seconds);
     CsvLog log(logPath, {"step", "loss", "lr", "grad_norm", "seconds_per_step"}, resumed);
 
-    world::SamplingOptions so;
-    so.frames = cache.world.frames;
-    so.width = cache.world.width;
-    so.height = cache.world.height;
-    so.two_object_share = cache.world.two_object_share;
+    world::SamplingOptions so = samplingOptionsOf(cache.world);
     auto swapEma = [&] { ema.swap(modules); };
     auto shiftAt = [&](int64_t step) { return o.late_shift_from >= 0 && step >= o.late_shift_from ? o.late_shift : o.shift; };
     auto frameNoiseShareAt = [&](int64_t step) {

@@ -5,18 +5,23 @@
 
 namespace kinora::train {
 
-WorldBatch makeWorldBatch(uint64_t base_seed, const std::vector<int64_t>& indices, uint64_t caption_salt,
-                          const WorldBatchOptions& o) {
-    const auto B = static_cast<int64_t>(indices.size());
-    WorldBatch batch;
-    auto video = at::empty({B, o.frames, o.height, o.width, 3}, at::kByte);
-    batch.object_mask = at::zeros({B, 1, o.frames, o.height, o.width});
+world::SamplingOptions samplingOptionsOf(const WorldBatchOptions& o) {
     world::SamplingOptions so;
     so.frames = o.frames;
     so.width = o.width;
     so.height = o.height;
     so.two_object_share = o.two_object_share;
     so.version = o.version;
+    return so;
+}
+
+WorldBatch makeWorldBatch(uint64_t base_seed, const std::vector<int64_t>& indices, uint64_t caption_salt,
+                          const WorldBatchOptions& o) {
+    const auto B = static_cast<int64_t>(indices.size());
+    WorldBatch batch;
+    auto video = at::empty({B, o.frames, o.height, o.width, 3}, at::kByte);
+    batch.object_mask = at::zeros({B, 1, o.frames, o.height, o.width});
+    const world::SamplingOptions so = samplingOptionsOf(o);
     for (int64_t b = 0; b < B; ++b) {
         const uint64_t seed = world::clipSeed(base_seed, static_cast<uint64_t>(indices[b]));
         const auto scene = world::sampleScene(seed, so);

@@ -2,6 +2,8 @@
 // are (for the loss weighting that keeps a small object from being drowned by the background).
 #pragma once
 
+#include "worldgen/world.h"
+
 #include <ATen/ATen.h>
 
 #include <string>
@@ -17,6 +19,9 @@ struct WorldBatchOptions {
     double two_object_share = 0.3;
     int version = 1;  // of the world (world::SamplingOptions::version)
 };
+
+// The world's sampling options for clips of these options (size, frames, two-object share, version).
+world::SamplingOptions samplingOptionsOf(const WorldBatchOptions& options);
 
 struct WorldBatch {
     at::Tensor video;        // [B, 3, F, H, W] float32 in [-1, 1]
