@@ -404,7 +404,7 @@ private slots:
             // Clips of two versions of the world are not one cache.
             QVERIFY_THROWS_EXCEPTION(engine::EngineError, train::widenLatentCache(cache, afterW2));
             QCOMPARE(train::widenLatentCache(same, afterW2).latents.size(0), int64_t(32));
-            QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train::reworldLatentCache(vae, cache, 3, afterW2Path + "-x"));
+            QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train::reworldLatentCache(vae, cache, world::kWorldVersions + 1, afterW2Path + "-x"));
         }
         // Chinese words one piece each from step 6: the Chinese captions of step 6 on tokenize otherwise,
         // and the placed words' embedding rows start again there. Resumed from the checkpoint of step 6
@@ -1147,9 +1147,9 @@ private slots:
             {{QStringLiteral("--dit-temporal-weight"), QStringLiteral("1@x")}, QStringLiteral("not '1@x'")},
             {{QStringLiteral("--wider-clips"), QStringLiteral("24000")}, QStringLiteral("--wider-clips: want a number of clips and the step")},
             {{QStringLiteral("--wider-clips"), QStringLiteral("1.5@3")}, QStringLiteral("not '1.5@3'")},
-            {{QStringLiteral("--world"), QStringLiteral("2")}, QStringLiteral("--world: want a version of the world from 2 to 2 and the step")},
+            {{QStringLiteral("--world"), QStringLiteral("2")}, QStringLiteral("--world: want a version of the world from 2 to 3 and the step")},
             {{QStringLiteral("--world"), QStringLiteral("1@48000")}, QStringLiteral("not '1@48000'")},
-            {{QStringLiteral("--world"), QStringLiteral("3@48000")}, QStringLiteral("not '3@48000'")},
+            {{QStringLiteral("--world"), QStringLiteral("4@48000")}, QStringLiteral("not '4@48000'")},
         };
         for (const auto& [args, expected] : cases) {
             QProcess p;

@@ -152,6 +152,14 @@ private slots:
         readsSingleObjects(80, 1003, o, "world version 2, spinning");
     }
 
+    // Version 3 bounces lower and later (7-12 px per frame at impact, world.h): still read as bouncing.
+    void readsVersion3Bounces() {
+        SamplingOptions o = single(HeldOutMode::Any);
+        o.version = 3;
+        o.motion = Motion::Bouncing;
+        readsSingleObjects(80, 1013, o, "world version 3, bouncing");
+    }
+
     void twoObjects() {
         Score s;
         int counted = 0, clips = 0;

@@ -17,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <random>
 
 using namespace kinora;
@@ -112,6 +113,24 @@ private slots:
         QCOMPARE(slow, spinning);
         for (size_t i = 0; i < report.cases.size(); ++i) QCOMPARE(inV2.cases[i].prompt, report.cases[i].prompt);
         QCOMPARE(inV2.by_motion.at("spinning").motion, inV2.by_motion.at("spinning").n);
+        // Version 3: the same prompts again, each bouncing one handed its version-3 scene (lower, later).
+        auto v3 = options(120);
+        v3.world_version = 3;
+        int bouncing = 0, late = 0;
+        const auto inV3 = eval::evaluateWorld(
+            [&](const std::string&, uint64_t, const world::SceneSpec& s) {
+                const auto& o = s.objects[0];
+                if (o.motion == world::Motion::Bouncing) {
+                    ++bouncing;
+                    late += std::sqrt(2 * (o.floor_y - o.y0) / o.gravity) >= 8 - 1e-9;  // first impact (version 1: by 7.5)
+                }
+                return world::render(s);
+            },
+            v3);
+        QVERIFY(bouncing > 0);
+        QCOMPARE(late, bouncing);
+        for (size_t i = 0; i < report.cases.size(); ++i) QCOMPARE(inV3.cases[i].prompt, report.cases[i].prompt);
+        QCOMPARE(inV3.by_motion.at("bouncing").motion, inV3.by_motion.at("bouncing").n);
         // One motion only (--motion): every prompt asks for it, seen and held-out ones alike.
         auto spinningOnly = options(30);
         spinningOnly.motion = world::Motion::Spinning;

@@ -338,7 +338,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
             if (step >= later.from) drawn = later.cache.get();
         }
         const LatentCache& clips = *drawn;
-        so.version = clips.world.version;  // captions do not depend on it (world.h); the scene is drawn as encoded
+        so.version = clips.world.version;  // the scene (and so its caption, world.h) as it was encoded
         const auto idx = batchIndices(o.seed, step, o.batch, clips.latents.size(0));
         const auto idxT = at::tensor(idx, at::kLong);
         const auto x0 = clips.latents.index_select(0, idxT).to(at::kFloat);

@@ -166,7 +166,7 @@ int main(int argc, char** argv) {
     std::string worldPlan;
     all->add_option("--world", worldPlan,
                     "V@STEP: from that step of the full-resolution phase on, the same clips as version V of the world "
-                    "draws them (2: slower spins, always clockwise; only the clips that differ are encoded again, "
+                    "draws them (2: slower spins, always clockwise; 3: also lower, later bounces; only the clips that differ are encoded again, "
                     "into latents-world<V>.safetensors); every stage before it draws from version 1")
         ->check(CLI::Validator(
             [](std::string& v) -> std::string {

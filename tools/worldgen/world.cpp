@@ -484,10 +484,19 @@ bool sampleGeometry(Rng& rng, const SceneSpec& sc, bool twoObjects, int version,
         // over a quarter of the frame per frame at impact): the rebound and the rise to the next apex
         // (restitution 0.65-0.8, so at least 0.42 of the drop, and by frame 13.5) are inside the clip.
         o.floor_y = yHi;
-        o.y0 = lo + rng.uniform(0.0, 0.12) * H;
-        const double drop = o.floor_y - o.y0;
+        const double high = rng.uniform(0.0, 1.0);  // where in its range the start lies (0: highest)
+        o.y0 = lo + high * 0.12 * H;
+        double drop = o.floor_y - o.y0;
         if (drop < 0.3 * H) return false;
-        const double t1 = rng.uniform(5.0, 7.5) * (T / 16.0);
+        const double late = rng.uniform(0.0, 1.0);  // where in its range the first impact lies (0: soonest)
+        double t1 = (5.0 + 2.5 * late) * (T / 16.0);
+        if (version >= 3) {
+            // Version 3 (world.h): a lower drop and a later impact, so that the ball meets the floor at
+            // 7-12 pixels per frame (about the speed a falling object ends with) instead of 10-38.
+            drop = std::min(drop, (0.28 + 0.10 * high) * H);
+            o.y0 = o.floor_y - drop;
+            t1 = (8.0 + 2.0 * late) * (T / 16.0);
+        }
         o.gravity = 2 * drop / (t1 * t1);
         o.restitution = rng.uniform(0.65, 0.8);
         break;
