@@ -29,10 +29,10 @@ struct RecipeOptions {
     int64_t wider_from = -1;
     // From step world_from of the full-resolution DiT phase on (-1: never), batches are drawn from the
     // same clips as version world_version of the world draws them (world.h; version 2: slower spins,
-    // one way; 3: also lower, later bounces), the clips that differ encoded again into <run>/latents-world<V>.safetensors (and
-    // latents-wider-world<V>.safetensors) with the cache's normalisation (reworldLatentCache). Every
-    // stage before it, the VAE's included, draws from version 1: a run that moved part-way stays
-    // reproducible from scratch by one command.
+    // one way; 3: also lower, later bounces), the clips that differ encoded again into
+    // <run>/latents-world<V>.safetensors (and latents-wider-world<V>.safetensors) with the cache's
+    // normalisation (reworldLatentCache). Every stage before it, the VAE's included, draws from
+    // version 1: a run that moved part-way stays reproducible from scratch by one command.
     int world_version = 1;
     int64_t world_from = -1;
     int64_t dit_steps = 4000;

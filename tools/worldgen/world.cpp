@@ -492,7 +492,9 @@ bool sampleGeometry(Rng& rng, const SceneSpec& sc, bool twoObjects, int version,
         double t1 = (5.0 + 2.5 * late) * (T / 16.0);
         if (version >= 3) {
             // Version 3 (world.h): a lower drop and a later impact, so that the ball meets the floor at
-            // 7-12 pixels per frame (about the speed a falling object ends with) instead of 10-38.
+            // 7-12 pixels per frame (about the speed a falling object ends with) instead of 10-38. The
+            // rebound still rises at least 0.09 of the height by the last frame, though its apex may
+            // come after it.
             drop = std::min(drop, (0.28 + 0.10 * high) * H);
             o.y0 = o.floor_y - drop;
             t1 = (8.0 + 2.0 * late) * (T / 16.0);
