@@ -177,6 +177,33 @@ private slots:
         QVERIFY(QFile::exists(dir_.path() + "/vae/ckpt/state.json"));
     }
 
+    // The decoder stage's object weight: on the objects and the 2 pixels around them, an error costs
+    // `weight` times what it costs elsewhere; weight 1 is the plain mean of L1 + L2.
+    void reconstructionLossWeighsTheObjects() {
+        at::manual_seed(3);
+        const auto video = at::rand({1, 3, 2, 16, 16}) * 2 - 1;
+        const auto recon = at::rand({1, 3, 2, 16, 16}) * 2 - 1;
+        auto mask = at::zeros({1, 1, 2, 16, 16});
+        mask.narrow(3, 6, 4).narrow(4, 6, 4).fill_(1);  // rows and columns 6-9, both frames
+        const auto d = recon - video;
+        const double plain = (d.abs().mean() + d.pow(2).mean()).item<double>();
+        QCOMPARE(train::reconstructionLoss(recon, video, mask, 1.0).item<double>(), plain);
+        // One channel of one pixel off by 0.5: inside the object, 2 pixels below it (the rim), 3 below.
+        auto errorAt = [&](int64_t row, double weight) {
+            auto off = video.clone();
+            off[0][1][1][row][8] += 0.5;
+            return train::reconstructionLoss(off, video, mask, weight).item<double>();
+        };
+        const double inside = errorAt(8, 4.0), rim = errorAt(11, 4.0), outside = errorAt(12, 4.0);
+        QVERIFY2(std::abs(inside / outside - 4.0) < 1e-6, qPrintable(QString::number(inside / outside)));
+        QVERIFY2(std::abs(rim / inside - 1.0) < 1e-6, qPrintable(QString::number(rim / inside)));
+        // A weighted mean: the weights sum to 3 channels x (2 frames x (64 rim-and-object cells x 4 +
+        // 192 others)) = 2688, and the error costs 0.5 + 0.25.
+        QVERIFY2(std::abs(outside - 0.75 / 2688) < 1e-9, qPrintable(QString::number(outside)));
+        // The same error with no weight: 0.75 over the 1536 values.
+        QVERIFY(std::abs(errorAt(8, 1.0) - 0.75 / 1536) < 1e-9);
+    }
+
     void ditStageReducesTheLossAndResumesExactly() {
         auto spec = tinySpec((tokenizer_->vocabSize() + 63) / 64 * 64);
         engine::WanVAE vae(spec.vae);
@@ -901,6 +928,16 @@ private slots:
             QFAIL("a run without a finished VAE was accepted");
         } catch (const engine::EngineError& e) {
             QVERIFY2(std::string(e.what()).find("the VAE stage has not finished") != std::string::npos, e.what());
+        }
+        train::RecipeOptions light = o;
+        light.vae_decoder_object_weight = 0.5;
+        try {
+            train::runDecoderStage(light);
+            QFAIL("--vae-decoder-object-weight 0.5 was accepted");
+        } catch (const engine::EngineError& e) {
+            QVERIFY2(std::string(e.what()).find("--vae-decoder-object-weight 0.500000: a weight from 1 (none) to 100") !=
+                         std::string::npos,
+                     e.what());
         }
         train::RecipeOptions odd = o;
         odd.vae_decoder_size = 36;

@@ -150,6 +150,9 @@ int main(int argc, char** argv) {
             ->check(atLeast(0));
         cmd->add_option("--vae-decoder-size", ro.vae_decoder_size, "Width and height of that stage's windows")
             ->check(CLI::Range(16, 128));
+        cmd->add_option("--vae-decoder-object-weight", ro.vae_decoder_object_weight,
+                        "That stage's weight on the reconstruction error of the objects and the 2 pixels around them "
+                        "(1: none)");
     }
     all->add_option("--latent-clips", ro.latent_clips, "Clips in the latent cache")->check(atLeast(1));
     std::string widerClips;

@@ -262,6 +262,10 @@ void checkDecoderOptions(const RecipeOptions& o) {
         throw engine::EngineError("--vae-decoder-size " + std::to_string(o.vae_decoder_size) +
                                   ": windows on the VAE's 8-pixel grid, from 16 to 128, e.g. 64");
     }
+    if (!(o.vae_decoder_object_weight >= 1 && o.vae_decoder_object_weight <= 100)) {
+        throw engine::EngineError("--vae-decoder-object-weight " + std::to_string(o.vae_decoder_object_weight) +
+                                  ": a weight from 1 (none) to 100 on the objects' reconstruction error, e.g. 4");
+    }
 }
 
 // The decoder stage: from the VAE stage's final weights in `vae`, the decoder trained on (the encoder
@@ -287,6 +291,7 @@ void refineDecoder(engine::WanVAE& vae, const RecipeOptions& o, const Paths& p, 
     vo.steps = o.vae_decoder_steps;
     vo.size = o.vae_decoder_size;
     vo.lr = o.vae_decoder_lr;
+    vo.object_weight = o.vae_decoder_object_weight;
     vo.decoder_only = true;
     vo.seed = o.seed + 12;
     vo.psnr_seed = o.seed;

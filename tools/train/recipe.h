@@ -21,6 +21,7 @@ struct RecipeOptions {
     int64_t vae_decoder_steps = 0;
     int vae_decoder_size = 64;
     double vae_decoder_lr = 3e-4;
+    double vae_decoder_object_weight = 1.0;  // VaeStageOptions::object_weight of that stage
     int64_t latent_clips = 6000;
     // From step wider_from of the full-resolution DiT phase on (-1: never), batches are drawn from
     // wider_clips clips: the cache's and the ones after them in the same stream, encoded once into

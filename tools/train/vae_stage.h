@@ -38,6 +38,13 @@ struct VaeStageOptions {
     // Train the decoder (and post_quant_conv) only, the encoder frozen: the latents, and so a transformer
     // trained on them, stay valid while the reconstructions get better (the recipe's decoder stage).
     bool decoder_only = false;
+    // Weight of the reconstruction error on the objects and the 2 pixels around them (1: none). The
+    // objects are a few percent of a frame, and what they lose first is what is thin: a star's points
+    // (the VAE kept 28 of 59 stars readable). Unlike the transformer's object weight (DitStageOptions),
+    // this biases nothing: the decoder's input, the latent, already tells where the object is, so the
+    // weight only decides which errors the decoder's capacity goes to. The 2-pixel rim counts the
+    // background a blurred point spills into as well as the point.
+    double object_weight = 1.0;
     int64_t checkpoint_every = 200;
     int64_t log_every = 10;
     // Every `psnr_every` steps (at a checkpoint), the EMA weights' PSNR on `psnr_clips` unseen full-size
@@ -57,6 +64,12 @@ struct VaeStageReport {
     double loss = 0, l1 = 0, kl = 0;
     double psnr_db = 0;  // set on the steps the PSNR was measured (psnr_every), else 0
 };
+
+// The stage's reconstruction loss, L1 + L2 between `recon` and `video` ([B, 3, F, H, W]), with the
+// error on `object_mask` ([B, 1, F, H, W], the objects' coverage) and the 2 pixels around it weighted
+// `object_weight` times the rest; a weighted mean, so with weight 1 it is the plain mean.
+at::Tensor reconstructionLoss(const at::Tensor& recon, const at::Tensor& video, const at::Tensor& object_mask,
+                              double object_weight);
 
 // Trains `vae` in place, resuming from <dir>/ckpt when present. `on_log` gets each logged step, and
 // each PSNR measurement.
