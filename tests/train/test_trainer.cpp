@@ -920,33 +920,28 @@ private slots:
         }
         QVERIFY(!fs::exists(fs::path(b.run) / "vae-decoder" / "ckpt"));  // not trained again
 
-        // The stage alone: it needs the VAE's final weights, a step count, and windows on the 8-pixel grid.
+        // The stage alone: it needs the VAE's final weights, a step count, windows on the 8-pixel grid, and
+        // an object weight of at least 1.
+        auto refusal = [](const train::RecipeOptions& r) -> std::string {
+            try {
+                train::runDecoderStage(r);
+            } catch (const engine::EngineError& e) {
+                return e.what();
+            }
+            return "accepted";
+        };
         train::RecipeOptions fresh = tinyRecipe(root, "run-without-vae");
         fresh.vae_decoder_steps = 3;
-        try {
-            train::runDecoderStage(fresh);
-            QFAIL("a run without a finished VAE was accepted");
-        } catch (const engine::EngineError& e) {
-            QVERIFY2(std::string(e.what()).find("the VAE stage has not finished") != std::string::npos, e.what());
-        }
+        const std::string freshWhy = refusal(fresh);
+        QVERIFY2(freshWhy.find("the VAE stage has not finished") != std::string::npos, freshWhy.c_str());
         train::RecipeOptions light = o;
         light.vae_decoder_object_weight = 0.5;
-        try {
-            train::runDecoderStage(light);
-            QFAIL("--vae-decoder-object-weight 0.5 was accepted");
-        } catch (const engine::EngineError& e) {
-            QVERIFY2(std::string(e.what()).find("--vae-decoder-object-weight 0.500000: a weight from 1 (none) to 100") !=
-                         std::string::npos,
-                     e.what());
-        }
+        const std::string lightWhy = refusal(light);
+        QVERIFY2(lightWhy.find("--vae-decoder-object-weight 0.500000: a weight from 1 (none) to 100") != std::string::npos, lightWhy.c_str());
         train::RecipeOptions odd = o;
         odd.vae_decoder_size = 36;
-        try {
-            train::runDecoderStage(odd);
-            QFAIL("--vae-decoder-size 36 was accepted");
-        } catch (const engine::EngineError& e) {
-            QVERIFY2(std::string(e.what()).find("--vae-decoder-size 36: windows on the VAE's 8-pixel grid") != std::string::npos, e.what());
-        }
+        const std::string oddWhy = refusal(odd);
+        QVERIFY2(oddWhy.find("--vae-decoder-size 36: windows on the VAE's 8-pixel grid") != std::string::npos, oddWhy.c_str());
     }
 
     // The plan's restarts belong to the 128x128 phase: the 64x64 phase before it decays over its own steps.
@@ -1177,6 +1172,7 @@ private slots:
             {{QStringLiteral("--vocab"), QStringLiteral("5")}, QStringLiteral("--vocab")},
             {{QStringLiteral("--dit-dtype"), QStringLiteral("float16")}, QStringLiteral("--dit-dtype")},
             {{QStringLiteral("--object-weight"), QStringLiteral("0.5")}, QStringLiteral("--object-weight")},
+            {{QStringLiteral("--vae-decoder-object-weight"), QStringLiteral("0.5")}, QStringLiteral("--vae-decoder-object-weight")},
             {{QStringLiteral("--dit-shift"), QStringLiteral("0.5@7000")}, QStringLiteral("--dit-shift: want a shift from 1 to 20")},
             {{QStringLiteral("--dit-shift"), QStringLiteral("2@")}, QStringLiteral("not '2@'")},
             {{QStringLiteral("--dit-frame-noise-share"), QStringLiteral("1@26000")}, QStringLiteral("--dit-frame-noise-share: want a share from 0 to 0.99")},

@@ -152,7 +152,8 @@ int main(int argc, char** argv) {
             ->check(CLI::Range(16, 128));
         cmd->add_option("--vae-decoder-object-weight", ro.vae_decoder_object_weight,
                         "That stage's weight on the reconstruction error of the objects and the 2 pixels around them "
-                        "(1: none)");
+                        "(1: none)")
+            ->check(CLI::Range(1.0, 100.0));
     }
     all->add_option("--latent-clips", ro.latent_clips, "Clips in the latent cache")->check(atLeast(1));
     std::string widerClips;
