@@ -94,7 +94,6 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
         }();
         const auto z = mean + at::exp(0.5 * logvar) * at::randn(mean.sizes(), gen, mean.options());
         const auto recon = o.clamp_output ? vae.decode(z) : vae.decodeUnclamped(z);
-        const auto l1 = (recon - video).abs().mean();
         const auto kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean();
         const auto loss = reconstructionLoss(recon, video, at::stack(maskCrops), o.object_weight) + o.kl_weight * kl;
         optimizer.zero_grad();
@@ -104,7 +103,10 @@ double runVaeStage(engine::WanVAE& vae, const VaeStageOptions& o, const std::fun
         ema.update(modules);
         const int64_t done = step + 1;
         if (done % o.log_every == 0 || done == o.steps) {
-            VaeStageReport r{done, loss.item<double>(), l1.item<double>(), kl.item<double>()};
+            // The log's l1 is the plain (unweighted) mean, on the logged steps only.
+            const at::NoGradGuard noGrad;
+            const double l1 = (recon - video).abs().mean().item<double>();
+            VaeStageReport r{done, loss.item<double>(), l1, kl.item<double>()};
             log.row({static_cast<double>(done), r.loss, r.l1, r.kl, lr, gn});
             if (on_log) on_log(r);
         }
