@@ -25,6 +25,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -432,6 +433,42 @@ private slots:
             QVERIFY_THROWS_EXCEPTION(engine::EngineError, train::widenLatentCache(cache, afterW2));
             QCOMPARE(train::widenLatentCache(same, afterW2).latents.size(0), int64_t(32));
             QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train::reworldLatentCache(vae, cache, world::kWorldVersions + 1, afterW2Path + "-x"));
+        }
+        // Clips of one motion drawn K times as often from step 6 on (--oversample): the pool holds each
+        // clip with an object of that motion K times, the batches of step 6 on differ, and the checkpoint
+        // says so. The motion is the first clip's, so the 16 clips have at least one.
+        {
+            const auto so = train::samplingOptionsOf(cache.world);
+            auto objectsOf = [&](int64_t i) { return world::sampleScene(world::clipSeed(cache.seed, uint64_t(i)), so).objects; };
+            const world::Motion m = objectsOf(0).front().motion;
+            std::vector<int64_t> expected, identity;
+            for (int64_t i = 0; i < 16; ++i) {
+                const auto objects = objectsOf(i);
+                const bool has = std::any_of(objects.begin(), objects.end(), [&](const world::ObjectSpec& ob) { return ob.motion == m; });
+                expected.insert(expected.end(), has ? 4 : 1, i);
+                identity.push_back(i);
+            }
+            QVERIFY(expected.size() > 16);
+            QVERIFY(expected.size() < 16 * 4);  // not every clip has it: the pool weighs them
+            QCOMPARE(train::oversampledPool(cache, m, 4), expected);
+            QCOMPARE(train::oversampledPool(cache, m, 1), identity);
+            QVERIFY_THROWS_EXCEPTION(engine::EngineError, train::oversampledPool(cache, m, 0));
+            // None of the cache's 16 clips spins (above): oversampling spinning is refused, not ignored.
+            try {
+                train::oversampledPool(cache, world::Motion::Spinning, 3);
+                QFAIL("oversampling a motion no clip has was taken");
+            } catch (const engine::EngineError& e) {
+                QVERIFY2(std::string(e.what()).find("none of the cache's 16 clips has an object with that motion") != std::string::npos, e.what());
+            }
+            const std::string recorded = std::string(world::motionName(m)) + " x4";
+            switchedOnAtStep6("dit-oversample", [&](train::DitStageOptions& o) {
+                o.oversample_motion = m;
+                o.oversample_factor = 4;
+                o.oversample_from = 6;
+            }, 6, "oversample", recorded.c_str());
+            if (QTest::currentTestFailed()) return;
+            QCOMPARE(jsonAt(dir_.path().toStdString() + "/dit-plain/ckpt/state.json").at("info").at("oversample").get<std::string>(),
+                     std::string("none"));
         }
         // Chinese words one piece each from step 6: the Chinese captions of step 6 on tokenize otherwise,
         // and the placed words' embedding rows start again there. Resumed from the checkpoint of step 6
@@ -1183,6 +1220,10 @@ private slots:
             {{QStringLiteral("--world"), QStringLiteral("2")}, QStringLiteral("--world: want a version of the world from 2 to 3 and the step")},
             {{QStringLiteral("--world"), QStringLiteral("1@48000")}, QStringLiteral("not '1@48000'")},
             {{QStringLiteral("--world"), QStringLiteral("4@48000")}, QStringLiteral("not '4@48000'")},
+            {{QStringLiteral("--oversample"), QStringLiteral("spinning=3")}, QStringLiteral("--oversample: want a motion (moving left, ")},
+            {{QStringLiteral("--oversample"), QStringLiteral("twirling=3@54000")}, QStringLiteral("not 'twirling=3@54000'")},
+            {{QStringLiteral("--oversample"), QStringLiteral("spinning=1@54000")}, QStringLiteral("a whole factor from 2 to 20")},
+            {{QStringLiteral("--oversample"), QStringLiteral("spinning=2.5@54000")}, QStringLiteral("not 'spinning=2.5@54000'")},
         };
         for (const auto& [args, expected] : cases) {
             QProcess p;

@@ -10,6 +10,7 @@
 
 #include <ATen/autocast_mode.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -174,6 +175,25 @@ LatentCache widenLatentCache(const LatentCache& cache, const LatentCache& after)
     return w;
 }
 
+std::vector<int64_t> oversampledPool(const LatentCache& cache, world::Motion motion, int factor) {
+    if (factor < 1) throw engine::EngineError("oversampling factor " + std::to_string(factor) + ": want 1 or more");
+    const world::SamplingOptions so = samplingOptionsOf(cache.world);
+    const int64_t n = cache.latents.size(0);
+    std::vector<int64_t> pool;
+    int64_t matching = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const auto scene = world::sampleScene(world::clipSeed(cache.seed, static_cast<uint64_t>(i)), so);
+        const bool has = std::any_of(scene.objects.begin(), scene.objects.end(), [&](const world::ObjectSpec& ob) { return ob.motion == motion; });
+        matching += has ? 1 : 0;
+        pool.insert(pool.end(), has ? factor : 1, i);
+    }
+    if (matching == 0) {
+        throw engine::EngineError(std::string("oversampling '") + world::motionName(motion) + "': none of the cache's " +
+                                  std::to_string(n) + " clips has an object with that motion");
+    }
+    return pool;
+}
+
 LatentCache reworldLatentCache(engine::WanVAE& vae, const LatentCache& cache, int version, const std::string& path, int64_t first_clip,
                                const std::function<void(int64_t, int64_t)>& progress) {
     at::InferenceMode guard;
@@ -326,6 +346,10 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
     };
     auto temporalWeightAt = [&](int64_t step) { return step >= o.temporal_from ? o.temporal_weight : 0.0; };
     const std::vector<double> peaks = o.cycle_lr.empty() ? std::vector<double>{o.lr} : o.cycle_lr;
+    std::map<const LatentCache*, std::vector<int64_t>> pools;  // oversampledPool of each cache drawn from
+    if (o.oversample_from >= 0 && o.oversample_factor < 1) {
+        throw engine::EngineError("oversampling factor " + std::to_string(o.oversample_factor) + ": want 1 or more");
+    }
     auto lastLog = Clock::now();
     int64_t sinceLog = 0;
     for (int64_t step = state.step; step < o.steps; ++step) {
@@ -339,7 +363,15 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         }
         const LatentCache& clips = *drawn;
         so.version = clips.world.version;  // the scene (and so its caption, world.h) as it was encoded
-        const auto idx = batchIndices(o.seed, step, o.batch, clips.latents.size(0));
+        const bool oversampling = o.oversample_from >= 0 && step >= o.oversample_from;
+        std::vector<int64_t> idx;
+        if (oversampling) {
+            auto& pool = pools[&clips];
+            if (pool.empty()) pool = oversampledPool(clips, o.oversample_motion, o.oversample_factor);
+            for (const int64_t i : batchIndices(o.seed, step, o.batch, static_cast<int64_t>(pool.size()))) idx.push_back(pool[size_t(i)]);
+        } else {
+            idx = batchIndices(o.seed, step, o.batch, clips.latents.size(0));
+        }
         const auto idxT = at::tensor(idx, at::kLong);
         const auto x0 = clips.latents.index_select(0, idxT).to(at::kFloat);
         const auto mask = clips.masks.index_select(0, idxT).to(at::kFloat);
@@ -399,6 +431,9 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
                           {"chinese_words", chineseWords ? "yes" : "no"},
                           {"clips", std::to_string(clips.latents.size(0))},
                           {"world", std::to_string(clips.world.version)},
+                          {"oversample", oversampling ? std::string(world::motionName(o.oversample_motion)) + " x" +
+                                                            std::to_string(o.oversample_factor)
+                                                      : std::string("none")},
                           {"bf16", o.bf16 ? "yes" : "no"}};
             saveCheckpoint(ckpt, state, modules, ema, optimizer);
         }

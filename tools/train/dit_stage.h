@@ -53,6 +53,14 @@ LatentCache widenLatentCache(const LatentCache& cache, const LatentCache& after)
 LatentCache reworldLatentCache(engine::WanVAE& vae, const LatentCache& cache, int version, const std::string& path,
                                int64_t first_clip = 0, const std::function<void(int64_t done, int64_t of)>& progress = {});
 
+// The clip indices batches draw from when clips of one motion are oversampled (--oversample): every
+// row of `cache` once, in order, and each row whose scene (as the cache's version of the world draws
+// it) has an object with `motion` `factor` times in all, right after itself. batchIndices over this
+// pool draws those clips `factor` times as often as the others; factor 1 gives 0 .. N-1. Throws
+// EngineError for a factor below 1, or when no clip of the cache has that motion (oversampling it
+// would silently train as before).
+std::vector<int64_t> oversampledPool(const LatentCache& cache, world::Motion motion, int factor);
+
 // Raw latents [N, z, T, h, w] (the encoder's mean, float32, not normalised) and object masks on the
 // latent grid [N, 1, T, h, w] (float16) of clips `indices` of the world stream `seed`, with one
 // caption of each (a paraphrase chosen by `caption_salt`, makeWorldBatch). What the latent cache
@@ -133,6 +141,13 @@ struct DitStageOptions {
         std::shared_ptr<const LatentCache> cache;
     };
     std::vector<LaterCache> later_caches;
+    // From step `oversample_from` on (-1: never), clips with an object of `oversample_motion` are drawn
+    // `oversample_factor` times as often as the others (oversampledPool, of whichever cache the step
+    // draws from): a motion the model has not learnt gets more of each batch. The run stays
+    // reproducible from scratch by one command.
+    world::Motion oversample_motion = world::Motion::Spinning;
+    int oversample_factor = 1;
+    int64_t oversample_from = -1;
     int max_length = 64;
     uint64_t seed = 2;
     int64_t checkpoint_every = 200;

@@ -93,6 +93,28 @@ CLI::Validator valuePlan(const std::string& what, double least, double most, con
         "F[@STEP]");
 }
 
+// --oversample MOTION=K@STEP: a motion of the world by its name ("spinning", "moving left"), a whole
+// factor from 2 to 20, and the step it starts at.
+std::optional<std::tuple<world::Motion, int, int64_t>> parseOversample(const std::string& v) {
+    const auto eq = v.rfind('=');
+    if (eq == std::string::npos || v.find('@', eq) == std::string::npos) return std::nullopt;
+    const std::string name = v.substr(0, eq);
+    for (int m = 0; m < world::kMotionCount; ++m) {
+        if (name != world::motionName(world::Motion(m))) continue;
+        const auto plan = parseValuePlan(v.substr(eq + 1), 2, 20);
+        if (!plan || plan->first != std::floor(plan->first)) return std::nullopt;
+        return std::make_tuple(world::Motion(m), static_cast<int>(plan->first), plan->second);
+    }
+    return std::nullopt;
+}
+
+std::string oversampleError(const std::string& v) {
+    std::string names;
+    for (int m = 0; m < world::kMotionCount; ++m) names += std::string(m ? ", " : "") + world::motionName(world::Motion(m));
+    return "want a motion (" + names + "), a whole factor from 2 to 20 and the step to start at (MOTION=K@STEP), e.g. "
+           "spinning=3@54000, not '" + v + "'";
+}
+
 int runInit(const std::string& specPath, const std::string& tokenizer, const std::string& out, uint64_t seed,
             const std::string& dtype) {
     std::ifstream in(specPath);
@@ -180,6 +202,12 @@ int main(int argc, char** argv) {
                        " and the step from which to draw from it (V@STEP), e.g. 2@48000, not '" + v + "'";
             },
             "V@STEP"));
+    std::string oversample;
+    all->add_option("--oversample", oversample,
+                    "MOTION=K@STEP: from that step of the full-resolution phase on, clips with an object of that motion "
+                    "are drawn K times as often as the others, e.g. spinning=3@54000")
+        ->check(CLI::Validator(
+            [](std::string& v) -> std::string { return parseOversample(v) ? std::string() : oversampleError(v); }, "MOTION=K@STEP"));
     std::vector<int64_t> ditPlan;
     all->add_option("--dit-steps", ditPlan,
                     "Text encoder + transformer optimiser steps at full resolution; a list such as 4000,12000 trains "
@@ -284,6 +312,7 @@ int main(int argc, char** argv) {
             ro.world_version = static_cast<int>(v);
             ro.world_from = from;
         }
+        if (!oversample.empty()) std::tie(ro.oversample_motion, ro.oversample_factor, ro.oversample_from) = *parseOversample(oversample);
         if (all->parsed()) train::runRecipe(ro);
         if (dec->parsed()) {
             train::runDecoderStage(ro);

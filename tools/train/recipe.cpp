@@ -572,6 +572,23 @@ void runRecipe(const RecipeOptions& o) {
     dopt.start_step = fullStart;
     dopt.start_seconds = fullSeconds;
     dopt.later_caches = laterCaches;
+    if (o.oversample_from >= 0 && o.oversample_factor > 1) {
+        // Checked now, not hours later at that step: the cache drawn from at oversample_from must have the motion.
+        const LatentCache* at = &cache;
+        for (const auto& later : laterCaches) {
+            if (o.oversample_from >= later.from) at = later.cache.get();
+        }
+        const auto pool = oversampledPool(*at, o.oversample_motion, o.oversample_factor);
+        const int64_t n = at->latents.size(0);
+        const int64_t matching = (static_cast<int64_t>(pool.size()) - n) / (o.oversample_factor - 1);
+        say("[dit] from step " + std::to_string(o.oversample_from) + ", clips with a " + world::motionName(o.oversample_motion) +
+            " object drawn " + std::to_string(o.oversample_factor) + " times as often: " + std::to_string(matching) + " of " +
+            std::to_string(n) + " clips, " + std::to_string(100 * matching / n) + "% of the clips, " +
+            std::to_string(100 * matching * o.oversample_factor / static_cast<int64_t>(pool.size())) + "% of the draws");
+    }
+    dopt.oversample_motion = o.oversample_motion;
+    dopt.oversample_factor = o.oversample_factor;
+    dopt.oversample_from = o.oversample_from;
 
     // The low-resolution phase runs only while the full-resolution one has not started (its checkpoint
     // holds everything from then on); it ends with its EMA weights in place, which start the next phase.
@@ -607,6 +624,7 @@ void runRecipe(const RecipeOptions& o) {
         lo.chinese_words_tokenizer.reset();
         lo.chinese_words_rows.clear();
         lo.later_caches.clear();  // --wider-clips's and --world's steps are the full-resolution phase's, their clips of its size
+        lo.oversample_from = -1;  // and so is --oversample's
         lo.start_step = lowStart;
         lo.start_seconds = lowSeconds;
         // The full-resolution phase's clock goes on from the low one's (when it starts from it).

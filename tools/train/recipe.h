@@ -36,6 +36,11 @@ struct RecipeOptions {
     // version 1: a run that moved part-way stays reproducible from scratch by one command.
     int world_version = 1;
     int64_t world_from = -1;
+    // From step oversample_from of the full-resolution DiT phase on (-1: never), clips with an object
+    // of oversample_motion are drawn oversample_factor times as often (DitStageOptions::oversample_*).
+    world::Motion oversample_motion = world::Motion::Spinning;
+    int oversample_factor = 1;
+    int64_t oversample_from = -1;
     int64_t dit_steps = 4000;
     // Earlier planned ends of the full-resolution DiT phase, where its learning-rate schedule starts
     // again (DitStageOptions::restarts); each below dit_steps.
