@@ -1197,6 +1197,23 @@ private slots:
         QVERIFY2(refusal(g).find("not 1.5") != std::string::npos, refusal(g).c_str());
     }
 
+    // Every prompt of the contact sheets is a scene the world renders: complete, a visible colour on its
+    // background, a motion its shape can make (an orange square at sunset, which the world never draws,
+    // was one: its row stayed empty at every step).
+    void sheetPromptsAreScenesTheWorldRenders() {
+        QVERIFY(!train::sheetPrompts().empty());
+        for (const auto& sp : train::sheetPrompts()) {
+            const auto parsed = world::parsePrompt(sp.prompt);
+            QVERIFY2(parsed.complete(), sp.prompt.c_str());
+            for (const auto& ob : parsed.objects) {
+                QVERIFY2(world::isVisiblePair(*ob.color, *parsed.background), sp.prompt.c_str());
+                QVERIFY2(world::isValidShapeMotion(*ob.shape, *ob.motion), sp.prompt.c_str());
+            }
+            QCOMPARE(parsed.chinese, !sp.label.empty());  // a Chinese prompt needs its ASCII label
+        }
+        QVERIFY(!world::isVisiblePair(world::Color::Orange, world::Background::Sunset));
+    }
+
     // kinora-train's command line refuses values that would make no run, saying what it wants.
     void badOptionsAreRefusedWithTheReason() {
         const QStringList base{QStringLiteral("all"), QStringLiteral("--run"), dir_.path() + QStringLiteral("/never"),

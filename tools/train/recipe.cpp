@@ -21,6 +21,22 @@ namespace kinora::train {
 
 namespace fs = std::filesystem;
 
+const std::vector<SheetPrompt>& sheetPrompts() {
+    // Each one a scene the world renders (a visible colour on its background, a motion its shape can
+    // make): a prompt the model never saw drawn, such as an orange object at sunset, tells nothing.
+    static const std::vector<SheetPrompt> prompts = {
+        {"a red circle moving left on a black background", ""},
+        {"a yellow square bouncing on green grass", ""},
+        {"a blue triangle falling in the snow", ""},
+        {"a white star spinning on a night sky", ""},
+        {"a green circle growing on a white background", ""},
+        {"a white square moving right at sunset", ""},
+        {"a purple triangle moving up on a blue sky", ""},
+        {"黑色背景上一个红色的圆向左移动", "(in Chinese) a red circle moving left on a black background"},
+    };
+    return prompts;
+}
+
 namespace {
 
 ModelSpec readSpec(const std::string& path) {
@@ -171,29 +187,12 @@ double frameNoiseShareAt(const ModelSpec& spec, const RecipeOptions& o, const st
     return spec.frame_noise_share;
 }
 
-// A fixed set of prompts the contact sheets always show, seen and held-out, English and Chinese. The
-// sheet's font draws only ASCII, so a Chinese prompt has a row label saying what it means (empty: the
-// prompt is its own label).
-struct SheetPrompt {
-    std::string prompt, label;
-};
-const std::vector<SheetPrompt> kSheetPrompts = {
-    {"a red circle moving left on a black background", ""},
-    {"a yellow square bouncing on green grass", ""},
-    {"a blue triangle falling in the snow", ""},
-    {"a white star spinning on a night sky", ""},
-    {"a green circle growing on a white background", ""},
-    {"an orange square moving right at sunset", ""},
-    {"a purple triangle moving up on a blue sky", ""},
-    {"黑色背景上一个红色的圆向左移动", "(in Chinese) a red circle moving left on a black background"},
-};
-
 // `size` > 0: clips of that width and height instead of the model's default.
 void sampleSheet(const std::string& modelDir, const std::string& png, int size = 0) {
     auto pipeline = engine::Pipeline::load(modelDir);
     std::vector<media::Clip> clips;
     std::vector<std::string> labels;
-    for (const auto& [prompt, label] : kSheetPrompts) {
+    for (const auto& [prompt, label] : sheetPrompts()) {
         labels.push_back(label.empty() ? prompt : label);
         engine::GenerationRequest r;
         r.prompt = prompt;

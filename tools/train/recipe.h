@@ -95,6 +95,14 @@ inline uint64_t latentStreamSeed(uint64_t runSeed) { return runSeed + 21; }
 // Runs (or resumes) every stage; prints progress to stdout.
 void runRecipe(const RecipeOptions& options);
 
+// The prompts every contact sheet of a run shows (seen and held-out, English and Chinese). The sheet's
+// font draws only ASCII, so a Chinese prompt has a row label saying what it means (empty: the prompt
+// is its own label).
+struct SheetPrompt {
+    std::string prompt, label;
+};
+const std::vector<SheetPrompt>& sheetPrompts();
+
 // Runs (or resumes) the decoder stage alone (`kinora-train decoder`), for a run whose VAE has finished:
 // it touches nothing the DiT stage uses, so it can run beside `all` on the same run folder.
 void runDecoderStage(const RecipeOptions& options);
