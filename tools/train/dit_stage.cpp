@@ -357,11 +357,7 @@ double runDitStage(engine::Umt5Encoder& text, engine::WanTransformer& transforme
         const bool chineseWords = o.chinese_words_from >= 0 && step >= o.chinese_words_from;
         const double lr = cyclicLearningRate(step, o.restarts, o.steps, o.warmup, peaks) * rewarmFactor(step, o.start_step, o.warmup);
         for (auto& g : optimizer.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(lr);
-        const LatentCache* drawn = &cache;
-        for (const auto& later : o.later_caches) {
-            if (step >= later.from) drawn = later.cache.get();
-        }
-        const LatentCache& clips = *drawn;
+        const LatentCache& clips = o.cacheAt(cache, step);
         so.version = clips.world.version;  // the scene (and so its caption, world.h) as it was encoded
         const bool oversampling = o.oversample_from >= 0 && step >= o.oversample_from;
         std::vector<int64_t> idx;

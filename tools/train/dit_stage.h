@@ -141,6 +141,14 @@ struct DitStageOptions {
         std::shared_ptr<const LatentCache> cache;
     };
     std::vector<LaterCache> later_caches;
+    // The cache step `step` draws from: the last of later_caches whose step has come, else `first`.
+    const LatentCache& cacheAt(const LatentCache& first, int64_t step) const {
+        const LatentCache* drawn = &first;
+        for (const auto& later : later_caches) {
+            if (step >= later.from) drawn = later.cache.get();
+        }
+        return *drawn;
+    }
     // From step `oversample_from` on (-1: never), clips with an object of `oversample_motion` are drawn
     // `oversample_factor` times as often as the others (oversampledPool, of whichever cache the step
     // draws from): a motion the model has not learnt gets more of each batch. The run stays

@@ -573,12 +573,9 @@ void runRecipe(const RecipeOptions& o) {
     dopt.later_caches = laterCaches;
     if (o.oversample_from >= 0 && o.oversample_factor > 1) {
         // Checked now, not hours later at that step: the cache drawn from at oversample_from must have the motion.
-        const LatentCache* at = &cache;
-        for (const auto& later : laterCaches) {
-            if (o.oversample_from >= later.from) at = later.cache.get();
-        }
-        const auto pool = oversampledPool(*at, o.oversample_motion, o.oversample_factor);
-        const int64_t n = at->latents.size(0);
+        const LatentCache& at = dopt.cacheAt(cache, o.oversample_from);
+        const auto pool = oversampledPool(at, o.oversample_motion, o.oversample_factor);
+        const int64_t n = at.latents.size(0);
         const int64_t matching = (static_cast<int64_t>(pool.size()) - n) / (o.oversample_factor - 1);
         say("[dit] from step " + std::to_string(o.oversample_from) + ", clips with a " + world::motionName(o.oversample_motion) +
             " object drawn " + std::to_string(o.oversample_factor) + " times as often: " + std::to_string(matching) + " of " +
