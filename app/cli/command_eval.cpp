@@ -1,21 +1,77 @@
 // `kinora eval --model NAME --suite world|world-vae [--prompts N] [--seed S] [--steps N] [--dtype D] [--motion NAME] [--world V] [--json]`:
 // accuracy of a model on the prompts of the shapes world (colour, shape, motion, background, the physics of falling),
 // for seen and held-out combinations, English and Chinese prompts; world-vae scores the world's own clips
-// through the model's VAE instead (the ceiling it leaves the transformer).
+// through the model's VAE instead (the ceiling it leaves the transformer). `kinora eval compare` sets two
+// such reports side by side (tools/eval/eval_compare.h).
 #include "cli/cli.h"
 
 #include "engine/pipeline.h"
 #include "engine/runtime.h"
 #include "engine/vae.h"
+#include "eval/eval_compare.h"
 #include "eval/world_eval.h"
 #include "studio/data_paths.h"
 #include "studio/model_catalog.h"
 #include "worldgen/world.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 namespace kinora::cli {
+
+namespace {
+
+nlohmann::json readReport(const std::string& file) {
+    std::ifstream in(file);
+    if (!in) throw UserError(file + ": cannot be read; give the JSON files `kinora eval --json --cases` wrote");
+    try {
+        return nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+        throw UserError(file + " is not JSON (" + e.what() + "); give the files `kinora eval --json --cases` wrote");
+    }
+}
+
+// `kinora eval compare BEFORE AFTER [BEFORE AFTER ...] [--json]`: each pair is two evaluations of the
+// same prompts (one per seed); the rule for replacing the shipped model is taken over all pairs.
+void addEvalCompare(CLI::App* eval, int& exitStatus) {
+    auto* cmd = eval->add_subcommand("compare",
+                                     "Compare evaluations of the same prompts (BEFORE AFTER, one pair per seed), prompt by prompt, "
+                                     "and say whether AFTER is better by the rule for replacing the shipped model");
+    struct Opts {
+        std::vector<std::string> files;
+        bool json = false;
+    };
+    auto o = std::make_shared<Opts>();
+    cmd->add_option("files", o->files, "BEFORE.json AFTER.json, one pair per seed (JSON of `kinora eval --json --cases`)")
+        ->required();
+    cmd->add_flag("--json", o->json, "Print the comparison as JSON");
+    cmd->callback([o, &exitStatus] {
+        if (o->files.size() % 2 != 0) {
+            throw UserError("eval compare takes pairs of reports (BEFORE AFTER, one pair per seed); " + std::to_string(o->files.size()) +
+                            " files given");
+        }
+        std::vector<eval::EvalPairComparison> pairs;
+        for (size_t i = 0; i < o->files.size(); i += 2) {
+            try {
+                pairs.push_back(eval::compareEvaluations(readReport(o->files[i]), readReport(o->files[i + 1]), o->files[i], o->files[i + 1]));
+            } catch (const std::invalid_argument& e) {
+                throw UserError(e.what());
+            }
+        }
+        const auto verdict = eval::shippingVerdict(pairs);
+        if (o->json) {
+            nlohmann::json j = {{"better", verdict.better}, {"reasons", verdict.reasons}, {"pairs", nlohmann::json::array()}};
+            for (const auto& p : pairs) j["pairs"].push_back(p.toJson());
+            std::cout << j.dump(2) << std::endl;
+        } else {
+            std::cout << eval::formatComparison(pairs, verdict);
+        }
+        exitStatus = kExitOk;
+    });
+}
+
+}  // namespace
 
 void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus) {
     auto* cmd = app.add_subcommand("eval", "Measure how well a model follows the prompts of its world");
@@ -47,7 +103,8 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
     cmd->add_flag("--json", o->json, "Print the report as JSON");
     cmd->add_flag("--cases", o->cases, "Include every prompt and its analysis in the JSON");
     cmd->add_flag("--quiet", o->quiet, "No progress lines");
-    cmd->callback([o, &common, &exitStatus] {
+    cmd->callback([cmd, o, &common, &exitStatus] {
+        if (!cmd->get_subcommands().empty()) return;  // `eval compare` ran
         const auto data = studio::resolveDataDir(QString::fromStdString(common.data_dir));
         const auto model = studio::resolveModel(QString::fromStdString(o->model), data.path);
         engine::checkDeviceSupport("cpu", o->dtype);
@@ -103,6 +160,7 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
         }
         exitStatus = kExitOk;
     });
+    addEvalCompare(cmd, exitStatus);
 }
 
 }  // namespace kinora::cli
