@@ -912,8 +912,8 @@ Restart Kinora Studio to continue.</source>
         <translation>帧数：1、5、9、13……（4k+1，视频自编码器的要求）</translation>
     </message>
     <message>
-        <source>Denoising steps: more is slower and usually cleaner</source>
-        <translation>去噪步数：越多越慢，通常画面越干净</translation>
+        <source>Denoising steps: more is slower; past the model&apos;s default, rarely better</source>
+        <translation>去噪步数：越多越慢；超过模型的默认值后很少更好</translation>
     </message>
     <message>
         <source>How strongly the clip follows the prompt; 1 turns guidance off (twice as fast)</source>

@@ -94,7 +94,7 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
     duration_ = new QLabel(this);
     steps_ = new QSpinBox(this);
     steps_->setRange(1, 200);
-    steps_->setToolTip(tr("Denoising steps: more is slower and usually cleaner"));
+    steps_->setToolTip(tr("Denoising steps: more is slower; past the model's default, rarely better"));
     guidance_ = new QDoubleSpinBox(this);
     guidance_->setRange(1.0, 20.0);
     guidance_->setSingleStep(0.5);

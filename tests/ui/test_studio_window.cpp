@@ -479,7 +479,7 @@ private slots:
     }
 
     // The GUI thread is never blocked for more than 50 ms while a clip is generated and shown.
-    // With the bundled model at its own defaults (128x128, 17 frames, 20 steps with guidance): the
+    // With the bundled model at its own defaults (128x128, 17 frames, 10 steps with guidance): the
     // generation a user's first Ctrl+Return starts.
     void eventLoopStaysResponsive() {
         Studio s;
@@ -509,7 +509,7 @@ private slots:
         QCOMPARE(waitFinished(finished, id), std::optional<studio::JobState>(studio::JobState::Done));
         const auto job = s.queue->history().get(id).request;
         QCOMPARE(job.model, QStringLiteral("kinora-tiny"));
-        QCOMPARE(QList<int>({job.width, job.height, job.frames, job.steps}), QList<int>({128, 128, 17, 20}));
+        QCOMPARE(QList<int>({job.width, job.height, job.frames, job.steps}), QList<int>({128, 128, 17, 10}));
         QVERIFY(job.guidance > 1);  // two transformer calls a step, as a user's clip has
         QTRY_VERIFY_WITH_TIMEOUT(!opened.isEmpty(), 10000);
         QTest::qWait(300);  // the clip plays: painting is part of what must stay fast

@@ -191,6 +191,9 @@ private slots:
         const auto j = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(j.value(QStringLiteral("model")).toString(), QStringLiteral("tiny-wan2.1-t2v"));
         QCOMPARE(j.value(QStringLiteral("all")).toObject().value(QStringLiteral("prompts")).toInt(), 3);
+        // The report says what its clips were made with: the asked steps, the model's guidance.
+        QCOMPARE(j.value(QStringLiteral("steps")).toInt(), 2);
+        QVERIFY(j.value(QStringLiteral("guidance")).toDouble() > 0);
         const auto cases = j.value(QStringLiteral("cases")).toArray();
         QCOMPARE(cases.size(), 3);
         for (const auto& c : cases) {
@@ -219,6 +222,7 @@ private slots:
                                                       env);
         QVERIFY2(spinning.exitCode == 0, qPrintable(spinning.err));
         QVERIFY2(spinning.out.contains(QLatin1String("on 2 world prompts of moving left")), qPrintable(spinning.out));
+        QVERIFY2(spinning.out.contains(QLatin1String(", 2 steps, guidance ")), qPrintable(spinning.out));
         QVERIFY2(spinning.out.contains(QLatin1String("\nmoving left ")), qPrintable(spinning.out));
         const auto flying = kinora::test::runKinora({QStringLiteral("eval"), QStringLiteral("--motion"), QStringLiteral("flying")}, env);
         QVERIFY(flying.exitCode != 0);
