@@ -115,8 +115,6 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
             if (!o->quiet) std::fprintf(stderr, "[%d/%d] %s -> %s\n", done, total, c.prompt.c_str(), c.found.c_str());
         };
         eval::WorldEvalReport report;
-        int steps = 0;  // the world suite's sampling settings (world-vae samples nothing)
-        double guidance = 0;
         if (o->suite == "world-vae") {
             engine::configureThreads(common.threads);
             const auto vae = engine::loadVae(model.path + "/vae", o->dtype == "bfloat16" ? at::kBFloat16 : at::kFloat);
@@ -126,13 +124,6 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
             popts.threads = common.threads;
             popts.dtype = o->dtype;
             auto pipeline = engine::Pipeline::load(model.path, popts);
-            // The settings every clip was made with (the model's defaults where not given), so that a
-            // report says what it measured: the same weights score differently at other steps.
-            engine::GenerationRequest asked;
-            asked.steps = o->world.steps;
-            const auto used = pipeline->resolve(asked);
-            steps = used.steps;
-            guidance = used.guidance;
             report = eval::evaluateWorld(*pipeline, o->world, progress);
         }
         if (o->json) {
@@ -142,14 +133,10 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
             j["dtype"] = o->dtype;
             j["suite"] = o->suite;
             if (!o->motion.empty()) j["motion"] = o->motion;
-            if (steps > 0) {
-                j["steps"] = steps;
-                j["guidance"] = guidance;
-            }
             std::cout << j.dump(2) << std::endl;
         } else {
             char sampling[64] = "";
-            if (steps > 0) std::snprintf(sampling, sizeof sampling, ", %d steps, guidance %.1f", steps, guidance);
+            if (report.steps > 0) std::snprintf(sampling, sizeof sampling, ", %d steps, guidance %.1f", report.steps, report.guidance);
             std::printf("%s%s on %d world prompts%s (seed %llu, %s%s), %.0f s\n", model.name.c_str(),
                         o->suite == "world-vae" ? " (the world's clips through its VAE)" : "", report.all.n,
                         o->motion.empty() ? "" : (" of " + o->motion).c_str(),

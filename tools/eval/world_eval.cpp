@@ -88,6 +88,10 @@ nlohmann::json WorldEvalReport::toJson(bool with_cases) const {
                         {"english", english.toJson()}, {"chinese", chinese.toJson()}, {"seconds", seconds}};
     for (const auto& [name, g] : by_shape) j["by_shape"][name] = g.toJson();
     for (const auto& [name, g] : by_motion) j["by_motion"][name] = g.toJson();
+    if (steps > 0) {
+        j["steps"] = steps;
+        j["guidance"] = guidance;
+    }
     if (with_cases) {
         nlohmann::json cs = nlohmann::json::array();
         for (const auto& c : cases) {
@@ -102,15 +106,21 @@ nlohmann::json WorldEvalReport::toJson(bool with_cases) const {
 }
 
 WorldEvalReport evaluateWorld(engine::Pipeline& pipeline, const WorldEvalOptions& o, const EvalProgress& progress) {
-    return evaluateWorld(
+    engine::GenerationRequest used;  // as the pipeline filled it in: the same for every prompt but its text and seed
+    auto report = evaluateWorld(
         [&](const std::string& prompt, uint64_t seed, const world::SceneSpec&) {
             engine::GenerationRequest r;
             r.prompt = prompt;
             r.seed = seed;
             r.steps = o.steps;
-            return toClip(pipeline.generate(r).video);
+            auto generated = pipeline.generate(r);
+            used = generated.request;
+            return toClip(generated.video);
         },
         o, progress);
+    report.steps = used.steps;
+    report.guidance = used.guidance;
+    return report;
 }
 
 WorldEvalReport evaluateWorldThroughVae(const engine::WanVAE& vae, const WorldEvalOptions& o, const EvalProgress& progress) {

@@ -57,6 +57,10 @@ struct WorldEvalReport {
     // By the asked object's shape and motion ("circle", "growing"): where a model fails, for the model
     // card's failure modes (a shape or motion it never gets right hides in the overall figure).
     std::map<std::string, WorldEvalGroup> by_shape, by_motion;
+    // What a model's clips were made with (the model's defaults where not asked): the same weights
+    // score differently at other steps. 0 for drawers that sample nothing (world-vae, reference drawers).
+    int steps = 0;
+    double guidance = 0;
     double seconds = 0;
     nlohmann::json toJson(bool with_cases) const;
 };
