@@ -71,6 +71,8 @@ void addBenchCommand(CLI::App& app, const CommonOptions& common, int& exitStatus
             {"matmul_gflops", mm.gflops},
             {"fraction_of_matmul", b.achieved_gflops / mm.gflops},
             {"peak_rss_mib", b.peak_rss_mib},
+            {"page_faults", b.page_faults},
+            {"allocator", engine::allocatorPolicy()},
         };
         if (g->json) {
             std::cout << j.dump(2) << std::endl;
@@ -84,6 +86,8 @@ void addBenchCommand(CLI::App& app, const CommonOptions& common, int& exitStatus
             std::printf("  step (no guid.) %8.3f s\n  VAE decode      %8.3f s\n  total           %8.3f s (load excluded)\n",
                         b.step_plain_seconds, b.decode_seconds, b.total_seconds);
             std::printf("  peak RSS        %8.0f MiB\n", b.peak_rss_mib);
+            std::printf("  page faults     %8lld in the clip (allocator: %s)\n", static_cast<long long>(b.page_faults),
+                        engine::allocatorPolicy().c_str());
         }
         exitStatus = kExitOk;
     });

@@ -47,7 +47,7 @@ json runDoctor(const CommonOptions& common) {
                        {"blas_build", rt.blas_build},         {"blas_library", rt.blas_library},
                        {"cpu_capability", rt.cpu_capability}, {"native_bfloat16", rt.native_bfloat16}};
     report["threads"] = {{"intra_op", threads}, {"interop", rt.interop_threads}, {"hardware", rt.hardware_threads},
-                         {"openmp_wait", engine::openMpWaitPolicy()}};
+                         {"openmp_wait", engine::openMpWaitPolicy()}, {"allocator", engine::allocatorPolicy()}};
     report["cuda"] = {{"available", rt.cuda_available}, {"devices", rt.cuda_devices}};
 
     const auto mm = engine::measureMatmul();
@@ -121,6 +121,7 @@ void printText(const json& r) {
     line("Threads", std::to_string(th["intra_op"].get<int>()) + " of " + std::to_string(th["hardware"].get<int>()) +
                         " hardware threads (inter-op " + std::to_string(th["interop"].get<int>()) + ", OpenMP wait " +
                         th["openmp_wait"].get<std::string>() + ")");
+    line("Memory", "tensor allocator (glibc): " + th["allocator"].get<std::string>());
     line("CUDA", r["cuda"]["available"].get<bool>()
                      ? std::to_string(r["cuda"]["devices"].get<int>()) + " device(s)"
                      : std::string("not available"));

@@ -10,6 +10,7 @@
 int main(int argc, char** argv) {
     using namespace kinora::cli;
     kinora::engine::applyOpenMpWaitPolicy(argv);
+    kinora::engine::applyAllocatorPolicy();
     QCoreApplication::setApplicationName(QStringLiteral("kinora"));
     QCoreApplication qapp(argc, argv);
 

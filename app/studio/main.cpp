@@ -27,6 +27,7 @@ bool hasArg(int argc, char** argv, const char* name) {
 
 int main(int argc, char** argv) {
     engine::applyOpenMpWaitPolicy(argv);
+    engine::applyAllocatorPolicy();
     QElapsedTimer startup;
     startup.start();
     // --screenshot, --help and --version open no window, so they run on Qt's offscreen platform there.

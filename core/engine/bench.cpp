@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <sys/resource.h>
+
 namespace kinora::engine {
 
 namespace fs = std::filesystem;
@@ -48,6 +50,12 @@ double transformerFlop(const TransformerConfig& c, int64_t S, int64_t L) {
 }
 
 }  // namespace
+
+int64_t minorPageFaults() {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<int64_t>(u.ru_minflt);
+}
 
 double peakRssMiB() { return statusField("VmHWM:"); }
 double rssMiB() { return statusField("VmRSS:"); }
@@ -117,7 +125,9 @@ GenerationBench benchGeneration(const std::string& model_dir, const GenerationRe
     b.step_cfg_seconds = bestStep(r.guidance > 1 ? r.guidance : 5.0);
     b.achieved_gflops = 2 * b.transformer_gflop / b.step_cfg_seconds;
     // The clip as a user asks for it, end to end (load excluded), after the warm-up runs above.
+    const int64_t faultsBefore = minorPageFaults();
     const auto clip = impl.run(r, {}, nullptr);
+    b.page_faults = minorPageFaults() - faultsBefore;
     b.text_seconds = clip.timings.text;
     b.decode_seconds = clip.timings.decode;
     b.total_seconds = clip.timings.total;

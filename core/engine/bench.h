@@ -13,6 +13,8 @@ namespace kinora::engine {
 double peakRssMiB();
 // Resident memory now (VmRSS), in MiB.
 double rssMiB();
+// Minor page faults of this process so far (getrusage): a page first written after an allocation.
+int64_t minorPageFaults();
 
 struct LoadBench {
     struct Part {
@@ -41,6 +43,7 @@ struct GenerationBench {
     double transformer_gflop = 0;   // work of one transformer call on one sample (counted from the architecture)
     double achieved_gflops = 0;     // 2 x transformer_gflop / step_cfg_seconds
     double peak_rss_mib = 0;
+    int64_t page_faults = 0;        // minor page faults of the end-to-end run (see applyAllocatorPolicy)
     int64_t transformer_parameters = 0;
     int tokens = 0;                 // video tokens per sample
 };

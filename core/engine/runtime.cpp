@@ -6,8 +6,10 @@
 #include <torch/version.h>
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -54,6 +56,38 @@ void applyOpenMpWaitPolicy(char** argv) {
     execv("/proc/self/exe", argv);
     // exec failed (no /proc?): run on with the default policy rather than not at all.
 }
+
+namespace {
+std::string& allocatorPolicyState() {
+    static std::string state = "default";
+    return state;
+}
+}  // namespace
+
+void applyAllocatorPolicy() {
+    std::string& state = allocatorPolicyState();
+    std::string tuned;
+    for (const char* name : {"MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_"}) {
+        if (std::getenv(name)) tuned += (tuned.empty() ? "" : ", ") + std::string(name) + "=" + std::getenv(name);
+    }
+    if (const char* t = std::getenv("GLIBC_TUNABLES"); t && std::strstr(t, "glibc.malloc.")) {
+        tuned += (tuned.empty() ? "" : ", ") + std::string("GLIBC_TUNABLES=") + t;
+    }
+    if (!tuned.empty()) {
+        state = "from the environment (" + tuned + ")";
+        return;
+    }
+    constexpr int kMmapThreshold = 32 << 20;  // glibc's own ceiling for its adaptive threshold
+    constexpr int kTrimThreshold = 256 << 20;
+    // mallopt returns 0 where the allocator ignores it (AddressSanitizer's, for one).
+    if (mallopt(M_MMAP_THRESHOLD, kMmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, kTrimThreshold) == 1) {
+        state = "mmap threshold 32 MiB, trim threshold 256 MiB";
+    } else {
+        state = "default (this allocator refused mallopt)";
+    }
+}
+
+std::string allocatorPolicy() { return allocatorPolicyState(); }
 
 std::string openMpWaitPolicy() {
     if (const char* p = std::getenv("OMP_WAIT_POLICY")) return std::string("OMP_WAIT_POLICY=") + p;

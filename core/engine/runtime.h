@@ -37,6 +37,21 @@ void applyOpenMpWaitPolicy(char** argv);
 // The OpenMP wait settings in effect ("GOMP_SPINCOUNT=10000", "OMP_WAIT_POLICY=passive" or "default").
 std::string openMpWaitPolicy();
 
+// Tensors of a few MiB are allocated and freed many times per denoising step (attention scores,
+// feed-forward activations, every VAE feature map). glibc serves blocks over its mmap threshold
+// (128 KiB at start, raised only as such blocks are freed) with mmap and unmaps them on free, and trims
+// the top of the heap once 2x that threshold is free: each such tensor then costs a page fault per
+// 4 KiB page on its first write. Measured on kinora-tiny at 20 steps (machine G, docs/BENCHMARKS.md):
+// 227,000 minor faults per `kinora bench`, 69,000 with the policy; VAE decode 0.62 -> 0.52 s (median of 6).
+// This keeps blocks up to 32 MiB on the heap and keeps up to 256 MiB of freed heap mapped, unless the
+// user tuned malloc (MALLOC_MMAP_THRESHOLD_, MALLOC_TRIM_THRESHOLD_, MALLOC_TOP_PAD_ or a
+// glibc.malloc tunable in GLIBC_TUNABLES). Call at the start of main(), before tensors exist.
+void applyAllocatorPolicy();
+
+// The allocator settings in effect: "mmap threshold 32 MiB, trim threshold 256 MiB", "from the
+// environment (...)", "default" when applyAllocatorPolicy was not called, or why it could not apply.
+std::string allocatorPolicy();
+
 // LibTorch starts with ONE intra-op thread on Debian's build (DESIGN.md); this sets the intra-op
 // thread count to `threads`, or to every hardware thread when `threads` <= 0. Returns the count in use.
 int configureThreads(int threads);

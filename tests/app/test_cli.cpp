@@ -84,6 +84,19 @@ private slots:
                  QStringLiteral("OMP_WAIT_POLICY=active"));
     }
 
+    void tensorAllocatorPolicyIsAppliedUnlessTheUserTunedMalloc() {
+        // kinora keeps freed tensor memory mapped (engine/runtime.h, applyAllocatorPolicy).
+        auto env = kinora::test::testEnvironment();
+        auto r = runKinora({QStringLiteral("doctor"), QStringLiteral("--json")}, env);
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()[QStringLiteral("threads")][QStringLiteral("allocator")].toString(),
+                 QStringLiteral("mmap threshold 32 MiB, trim threshold 256 MiB"));
+        env.insert(QStringLiteral("MALLOC_MMAP_THRESHOLD_"), QStringLiteral("65536"));
+        r = runKinora({QStringLiteral("doctor"), QStringLiteral("--json")}, env);
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object()[QStringLiteral("threads")][QStringLiteral("allocator")].toString(),
+                 QStringLiteral("from the environment (MALLOC_MMAP_THRESHOLD_=65536)"));
+    }
+
     void threadsOptionIsHonoured() {
         const Run r = runKinora({QStringLiteral("--threads"), QStringLiteral("1"), QStringLiteral("doctor"), QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);

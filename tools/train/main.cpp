@@ -138,6 +138,7 @@ int runInit(const std::string& specPath, const std::string& tokenizer, const std
 
 int main(int argc, char** argv) {
     engine::applyOpenMpWaitPolicy(argv);
+    engine::applyAllocatorPolicy();
     CLI::App app{"kinora-train: build and train Kinora's bundled model"};
     app.require_subcommand(1);
     int threads = 0;
