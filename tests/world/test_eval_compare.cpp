@@ -60,6 +60,11 @@ nlohmann::json empty(uint64_t seed) {
     return asTheCommandWritesIt(r, seed);
 }
 
+nlohmann::json withoutAsked(nlohmann::json report) {
+    for (auto& c : report["cases"]) c.erase("asked");
+    return report;
+}
+
 QString messageOf(const std::function<void()>& f) {
     try {
         f();
@@ -165,9 +170,31 @@ private slots:
         const auto field = messageOf([&] { eval::compareEvaluations(a, broken, "v7.json", "new.json"); });
         QVERIFY2(field.contains(QLatin1String("new.json: case 3")) && field.contains(QLatin1String("\"shape\"")), qPrintable(field));
         auto unknownMotion = a;
-        unknownMotion["cases"][0]["expected"] = "red circle flying, black";
+        unknownMotion["cases"][0]["asked"]["motion"] = "flying";
         const auto motion = messageOf([&] { eval::compareEvaluations(unknownMotion, a, "v7.json", "new.json"); });
-        QVERIFY2(motion.contains(QLatin1String("case 1")) && motion.contains(QLatin1String("expected")), qPrintable(motion));
+        QVERIFY2(motion.contains(QLatin1String("v7.json: case 1")) && motion.contains(QLatin1String("\"motion\"")), qPrintable(motion));
+        auto older = withoutAsked(a);  // a report written before cases named what was asked
+        older["cases"][0]["expected"] = "red circle flying, black";
+        const auto expected = messageOf([&] { eval::compareEvaluations(older, a, "v7.json", "new.json"); });
+        QVERIFY2(expected.contains(QLatin1String("v7.json: case 1")) && expected.contains(QLatin1String("\"expected\"")),
+                 qPrintable(expected));
+    }
+
+    // The committed reports of version 7 have no "asked": their motions are read from "expected", and
+    // count exactly as a report that names them.
+    void reportsWithoutAskedCountTheSame() {
+        const auto named = perfect(3);
+        for (const auto& c : named["cases"]) {
+            QVERIFY(c.contains("asked"));
+            QCOMPARE(c["expected"].get<std::string>(), c["asked"]["color"].get<std::string>() + " " +
+                                                           c["asked"]["shape"].get<std::string>() + " " +
+                                                           c["asked"]["motion"].get<std::string>() + ", " +
+                                                           c["asked"]["background"].get<std::string>());
+        }
+        const auto a = eval::compareEvaluations(empty(3), named, "empty", "named");
+        const auto b = eval::compareEvaluations(withoutAsked(empty(3)), withoutAsked(named), "empty", "older");
+        QCOMPARE(a.toJson()["groups"].dump(), b.toJson()["groups"].dump());
+        QVERIFY(a.counts.size() > 5);  // all, seen, held-out, English, Chinese and one per motion
     }
 
     void theCommandComparesFiles() {

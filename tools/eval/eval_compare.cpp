@@ -17,9 +17,16 @@ struct Case {
     std::array<bool, kMeasureCount> right{};
 };
 
-// The asked motion, read from the case's "expected" ("red circle moving left, black"): colour and shape
-// names are one word each, the motion is what lies between them and the comma.
-std::string askedMotion(const std::string& expected) {
+bool isMotionName(const std::string& name) {
+    for (int m = 0; m < world::kMotionCount; ++m) {
+        if (name == world::motionName(world::Motion(m))) return true;
+    }
+    return false;
+}
+
+// The asked motion of a case without "asked", read from its "expected" ("red circle moving left,
+// black"): colour and shape names are one word each, the motion is what lies between them and the comma.
+std::string motionInExpected(const std::string& expected) {
     for (int m = 0; m < world::kMotionCount; ++m) {
         const std::string name = world::motionName(world::Motion(m));
         if (expected.find(" " + name + ",") != std::string::npos) return name;
@@ -40,9 +47,15 @@ std::vector<Case> readCases(const nlohmann::json& report, const std::string& nam
         try {
             Case k;
             k.prompt = c.at(field).get<std::string>();
-            field = "expected";
-            k.motion = askedMotion(c.at(field).get<std::string>());
-            if (k.motion.empty()) throw std::invalid_argument("");
+            if (c.contains("asked")) {
+                field = "motion\" of its \"asked";
+                k.motion = c.at("asked").at("motion").get<std::string>();
+                if (!isMotionName(k.motion)) throw std::invalid_argument("");
+            } else {  // reports written before cases named what was asked (docs/evals/kinora-tiny-v7-*)
+                field = "expected";
+                k.motion = motionInExpected(c.at(field).get<std::string>());
+                if (k.motion.empty()) throw std::invalid_argument("");
+            }
             k.falling = k.motion == world::motionName(world::Motion::Falling);
             const char* flags[] = {"color", "shape", "motion", "background", "coherent", "accelerating"};
             for (int m = 0; m < kMeasureCount; ++m) {

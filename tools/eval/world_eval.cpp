@@ -96,6 +96,8 @@ nlohmann::json WorldEvalReport::toJson(bool with_cases) const {
         nlohmann::json cs = nlohmann::json::array();
         for (const auto& c : cases) {
             cs.push_back({{"prompt", c.prompt}, {"chinese", c.chinese}, {"held_out", c.held_out}, {"expected", c.expected},
+                          {"asked", {{"color", c.asked_color}, {"shape", c.asked_shape}, {"motion", c.asked_motion},
+                                     {"background", c.asked_background}}},
                           {"found", c.found}, {"color", c.color}, {"shape", c.shape}, {"motion", c.motion},
                           {"background", c.background}, {"coherent", c.coherent}, {"accelerating", c.accelerating},
                           {"reasons", c.reasons}});
@@ -159,8 +161,11 @@ WorldEvalReport evaluateWorld(const WorldDrawer& draw, const WorldEvalOptions& o
         const auto scene = world::sampleScene(world::clipSeed(o.seed ^ 0xE7A1E7A1ull, static_cast<uint64_t>(i)), so);
         const auto& obj = scene.objects[0];
         k.prompt = k.chinese ? world::canonicalCaptionZh(scene) : world::canonicalCaption(scene);
-        k.expected = std::string(world::colorName(obj.color)) + " " + world::shapeName(obj.shape) + " " +
-                     world::motionName(obj.motion) + ", " + world::backgroundName(scene.background);
+        k.asked_color = world::colorName(obj.color);
+        k.asked_shape = world::shapeName(obj.shape);
+        k.asked_motion = world::motionName(obj.motion);
+        k.asked_background = world::backgroundName(scene.background);
+        k.expected = k.asked_color + " " + k.asked_shape + " " + k.asked_motion + ", " + k.asked_background;
         const auto clip = draw(k.prompt, static_cast<uint64_t>(i), scene);
         const auto a = world::analyse(clip);
         k.found = world::describe(a);

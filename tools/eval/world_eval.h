@@ -39,6 +39,9 @@ struct WorldEvalCase {
     std::string prompt;
     bool chinese = false, held_out = false;
     std::string expected, found;  // "red circle falling, snow" and the analyser's description
+    // What the prompt asked for, as the world names it ("red", "circle", "falling", "snow"): the
+    // fields a comparison or a per-colour count reads, where `expected` is for people.
+    std::string asked_color, asked_shape, asked_motion, asked_background;
     bool color = false, shape = false, motion = false, background = false, coherent = false;
     bool falling = false, accelerating = false;  // the physics check, for falling prompts
     // The analyser's reasons, the clip's then each object's ("object 1: area wobbles (x1.40 off its
