@@ -51,6 +51,19 @@ private slots:
         QVERIFY(at::allclose(qg.grad(), qw.grad(), 1e-5, 1e-6));
     }
 
+    // The batched products give softmax(q kᵀ / sqrt(d)) v as the formula reads, for the strided q, k, v
+    // the attention module hands over (heads split from [B, S, H*D] and transposed).
+    void attentionEqualsTheFormula() {
+        at::manual_seed(5);
+        const auto q = at::randn({2, 301, 3, 16}).transpose(1, 2), k = at::randn({2, 257, 3, 16}).transpose(1, 2);
+        const auto v = at::randn({2, 257, 3, 16}).transpose(1, 2);
+        QVERIFY(!q.is_contiguous());
+        const auto formula = at::matmul(at::softmax(at::matmul(q, k.transpose(-1, -2)) / 4.0, -1), v);
+        const auto out = kinora::engine::dotProductAttention(q, k, v);
+        QCOMPARE(out.sizes(), formula.sizes());
+        QVERIFY2(at::allclose(out, formula, 1e-6, 1e-6), qPrintable(QString::number((out - formula).abs().max().item<double>())));
+    }
+
     void batchedCallEqualsSeparateCalls() {
         // Classifier-free guidance runs cond and uncond in one batch: it must equal two calls.
         at::InferenceMode guard;
