@@ -79,7 +79,7 @@ void applyAllocatorPolicy() {
     }
     constexpr int kMmapThreshold = 32 << 20;  // glibc's own ceiling for its adaptive threshold
     constexpr int kTrimThreshold = 256 << 20;
-    // mallopt returns 0 where the allocator ignores it (AddressSanitizer's, for one).
+    // mallopt returns 0 where the allocator does not take the setting (a replacement malloc may not).
     if (mallopt(M_MMAP_THRESHOLD, kMmapThreshold) == 1 && mallopt(M_TRIM_THRESHOLD, kTrimThreshold) == 1) {
         state = "mmap threshold 32 MiB, trim threshold 256 MiB";
     } else {
