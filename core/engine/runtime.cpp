@@ -89,6 +89,8 @@ void applyAllocatorPolicy() {
 
 std::string allocatorPolicy() { return allocatorPolicyState(); }
 
+void releaseFreedMemory() { malloc_trim(0); }
+
 std::string openMpWaitPolicy() {
     if (const char* p = std::getenv("OMP_WAIT_POLICY")) return std::string("OMP_WAIT_POLICY=") + p;
     if (const char* c = std::getenv("GOMP_SPINCOUNT")) return std::string("GOMP_SPINCOUNT=") + c;

@@ -49,6 +49,11 @@ std::string openMpWaitPolicy();
 // glibc.malloc tunable in GLIBC_TUNABLES). Call at the start of main(), before tensors exist.
 void applyAllocatorPolicy();
 
+// Gives the freed heap the policy keeps mapped back to the OS (glibc malloc_trim): for a program that
+// goes idle after generating (the studio when its queue runs dry), so an idle window does not hold up
+// to 256 MiB of memory it is not using. The next generation faults that memory in once.
+void releaseFreedMemory();
+
 // The allocator settings in effect: "mmap threshold 32 MiB, trim threshold 256 MiB", "from the
 // environment (...)", "default" when applyAllocatorPolicy was not called, or why it could not apply.
 std::string allocatorPolicy();

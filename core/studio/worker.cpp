@@ -1,5 +1,6 @@
 #include "studio/worker.h"
 
+#include "engine/runtime.h"
 #include "studio/history_db.h"
 #include "studio/job_lock.h"
 #include "studio/job_runner.h"
@@ -44,6 +45,7 @@ void Worker::releaseModel() {
     if (!models_ || !models_->loaded()) return;
     const QString path = models_->loadedPath();
     models_->release();
+    engine::releaseFreedMemory();
     emit modelReleased(path);
 }
 
@@ -74,6 +76,7 @@ void Worker::poke() {
         QMetaObject::invokeMethod(this, &Worker::poke, Qt::QueuedConnection);
     } else {
         if (models_->loaded()) idleTimer_->start(options_.modelIdleMs);
+        engine::releaseFreedMemory();  // the last job's freed tensors (engine/runtime.h)
         emit idle();
     }
 }

@@ -64,6 +64,19 @@ private slots:
         QCOMPARE(allocatorPolicy(), std::string("mmap threshold 32 MiB, trim threshold 256 MiB"));
     }
 
+    // What the policy keeps mapped is given back on request (the studio does so when it goes idle).
+    void freedMemoryIsGivenBackOnRequest() {
+        applyAllocatorPolicy();
+        {
+            std::vector<at::Tensor> blocks;
+            for (int i = 0; i < 32; ++i) blocks.push_back(at::ones({1 << 20}));  // 32 x 4 MiB, written
+        }
+        const double kept = rssMiB();
+        releaseFreedMemory();
+        const double after = rssMiB();
+        QVERIFY2(kept - after > 64, qPrintable(QStringLiteral("RSS %1 MiB before, %2 MiB after").arg(kept).arg(after)));
+    }
+
     void runtimeInfoDescribesTheBuild() {
         const auto info = runtimeInfo();
         QVERIFY(!info.torch_version.empty());
