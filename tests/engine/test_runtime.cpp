@@ -32,7 +32,7 @@ private slots:
 
     // The allocator policy keeps freed tensor memory mapped: the same step run again (attention scores
     // and a feed-forward at kinora-tiny's sizes) does not fault its few-MiB tensors in afresh. Under
-    // glibc's defaults this loop faulted ~2,100 pages per step on machine G, 72 with the policy.
+    // glibc's defaults this loop faulted 1,774-2,091 pages per step on machine G, ~70 with the policy.
     void allocatorPolicyKeepsFreedTensorMemoryMapped() {
         applyAllocatorPolicy();
         QCOMPARE(allocatorPolicy(), std::string("mmap threshold 32 MiB, trim threshold 256 MiB"));
