@@ -108,9 +108,7 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
         const auto data = studio::resolveDataDir(QString::fromStdString(common.data_dir));
         const auto model = studio::resolveModel(QString::fromStdString(o->model), data.path);
         engine::checkDeviceSupport("cpu", o->dtype);
-        for (int m = 0; m < world::kMotionCount; ++m) {
-            if (o->motion == world::motionName(world::Motion(m))) o->world.motion = world::Motion(m);
-        }
+        o->world.motion = world::motionFromName(o->motion);  // none when not asked (CLI11 checked the name)
         const auto progress = [&](int done, int total, const eval::WorldEvalCase& c) {
             if (!o->quiet) std::fprintf(stderr, "[%d/%d] %s -> %s\n", done, total, c.prompt.c_str(), c.found.c_str());
         };

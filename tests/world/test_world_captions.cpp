@@ -232,6 +232,14 @@ private slots:
         }
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, captionCorpus(-1, 0));
     }
+
+    // The command line, the trainer's --oversample and eval compare read motions back by name.
+    void motionNamesReadBack() {
+        for (int m = 0; m < kMotionCount; ++m) QVERIFY(motionFromName(motionName(Motion(m))) == Motion(m));
+        QVERIFY(!motionFromName("flying"));
+        QVERIFY(!motionFromName(""));
+        QVERIFY(!motionFromName("Spinning"));  // the names are exact, as the prompts spell them
+    }
 };
 
 QTEST_GUILESS_MAIN(TestWorldCaptions)

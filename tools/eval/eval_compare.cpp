@@ -17,13 +17,6 @@ struct Case {
     std::array<bool, kMeasureCount> right{};
 };
 
-bool isMotionName(const std::string& name) {
-    for (int m = 0; m < world::kMotionCount; ++m) {
-        if (name == world::motionName(world::Motion(m))) return true;
-    }
-    return false;
-}
-
 // The asked motion of a case without "asked", read from its "expected" ("red circle moving left,
 // black"): colour and shape names are one word each, the motion is what lies between them and the comma.
 std::string motionInExpected(const std::string& expected) {
@@ -50,7 +43,7 @@ std::vector<Case> readCases(const nlohmann::json& report, const std::string& nam
             if (c.contains("asked")) {
                 field = "motion\" of its \"asked";
                 k.motion = c.at("asked").at("motion").get<std::string>();
-                if (!isMotionName(k.motion)) throw std::invalid_argument("");
+                if (!world::motionFromName(k.motion)) throw std::invalid_argument("");
             } else {  // reports written before cases named what was asked (docs/evals/kinora-tiny-v7-*)
                 field = "expected";
                 k.motion = motionInExpected(c.at(field).get<std::string>());

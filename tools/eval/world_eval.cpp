@@ -183,8 +183,8 @@ WorldEvalReport evaluateWorld(const WorldDrawer& draw, const WorldEvalOptions& o
         add(report.all, k);
         add(k.held_out ? report.held_out : report.seen, k);
         add(k.chinese ? report.chinese : report.english, k);
-        add(report.by_shape[world::shapeName(obj.shape)], k);
-        add(report.by_motion[world::motionName(obj.motion)], k);
+        add(report.by_shape[k.asked_shape], k);
+        add(report.by_motion[k.asked_motion], k);
         if (!o.contact_sheet.empty() && sheetClips.size() < 24) sheetClips.push_back(clip);
         report.cases.push_back(k);
         if (progress) progress(i + 1, o.prompts, k);

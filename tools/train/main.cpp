@@ -98,14 +98,11 @@ CLI::Validator valuePlan(const std::string& what, double least, double most, con
 std::optional<std::tuple<world::Motion, int, int64_t>> parseOversample(const std::string& v) {
     const auto eq = v.rfind('=');
     if (eq == std::string::npos || v.find('@', eq) == std::string::npos) return std::nullopt;
-    const std::string name = v.substr(0, eq);
-    for (int m = 0; m < world::kMotionCount; ++m) {
-        if (name != world::motionName(world::Motion(m))) continue;
-        const auto plan = parseValuePlan(v.substr(eq + 1), 2, 20);
-        if (!plan || plan->first != std::floor(plan->first)) return std::nullopt;
-        return std::make_tuple(world::Motion(m), static_cast<int>(plan->first), plan->second);
-    }
-    return std::nullopt;
+    const auto motion = world::motionFromName(v.substr(0, eq));
+    if (!motion) return std::nullopt;
+    const auto plan = parseValuePlan(v.substr(eq + 1), 2, 20);
+    if (!plan || plan->first != std::floor(plan->first)) return std::nullopt;
+    return std::make_tuple(*motion, static_cast<int>(plan->first), plan->second);
 }
 
 std::string oversampleError(const std::string& v) {

@@ -215,6 +215,12 @@ const char* shapeName(Shape s) { return kShapeEn[int(s)]; }
 const char* shapeNameZh(Shape s) { return kShapeZh[int(s)]; }
 const char* motionName(Motion m) { return kMotionEn[int(m)]; }
 const char* motionNameZh(Motion m) { return kMotionZh[int(m)]; }
+std::optional<Motion> motionFromName(const std::string& name) {
+    for (int m = 0; m < kMotionCount; ++m) {
+        if (name == kMotionEn[m]) return Motion(m);
+    }
+    return std::nullopt;
+}
 const char* backgroundName(Background b) { return kBackgroundId[int(b)]; }
 const char* backgroundPhrase(Background b) { return kBackgroundEn[int(b)]; }
 const char* backgroundPhraseZh(Background b) { return kBackgroundZh[int(b)]; }
