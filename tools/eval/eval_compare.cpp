@@ -20,11 +20,12 @@ struct Case {
 // The asked motion of a case without "asked", read from its "expected" ("red circle moving left,
 // black"): colour and shape names are one word each, the motion is what lies between them and the comma.
 std::string motionInExpected(const std::string& expected) {
-    for (int m = 0; m < world::kMotionCount; ++m) {
-        const std::string name = world::motionName(world::Motion(m));
-        if (expected.find(" " + name + ",") != std::string::npos) return name;
-    }
-    return {};
+    const auto colourEnd = expected.find(' ');
+    const auto shapeEnd = colourEnd == std::string::npos ? colourEnd : expected.find(' ', colourEnd + 1);
+    const auto comma = expected.find(',');
+    if (shapeEnd == std::string::npos || comma == std::string::npos || comma < shapeEnd) return {};
+    std::string name = expected.substr(shapeEnd + 1, comma - shapeEnd - 1);
+    return world::motionFromName(name) ? name : std::string();
 }
 
 std::vector<Case> readCases(const nlohmann::json& report, const std::string& name) {
