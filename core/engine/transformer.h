@@ -74,7 +74,12 @@ at::Tensor timestepEmbedding(const at::Tensor& timesteps, int64_t dim);
 // attention (1.x), the scores are computed for blocks of query rows so that no block holds more than
 // `max_score_bytes` (each row's softmax needs only its own scores, so the result is the same): at
 // Wan2.1-1.3B's 480x832x81 (32,760 tokens, 12 heads) the whole score matrix would take 51 GB.
-inline constexpr int64_t kAttentionScoreBytes = int64_t(256) << 20;
+// 30 MiB keeps a block's scores and its softmax each below the 32 MiB mmap threshold of the
+// allocator policy (runtime.h), so they come from the heap and reuse its freed memory: with 256 MiB a
+// 256x256 clip's 52 MB score matrix was mapped and faulted in afresh at every call (23,000-38,000
+// faults and 1.6-2.2x the time per attention; docs/BENCHMARKS.md). It stays above a training batch's
+// 25 MiB (16 clips x 4 heads x 320 tokens squared), which is computed in one block as before.
+inline constexpr int64_t kAttentionScoreBytes = int64_t(30) << 20;
 at::Tensor dotProductAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                int64_t max_score_bytes = kAttentionScoreBytes);
 

@@ -2,6 +2,7 @@
 #include "engine/bench.h"
 #include "engine/runtime.h"
 #include "engine/speed_check.h"
+#include "engine/transformer.h"
 
 #include <ATen/ATen.h>
 
@@ -53,6 +54,28 @@ private slots:
         const int64_t perStep = (minorPageFaults() - before) / kSteps;
         QVERIFY(std::isfinite(checksum));
         QVERIFY2(perStep < 400, qPrintable(QStringLiteral("%1 page faults per step").arg(perStep)));
+    }
+
+    // Attention over more tokens than kinora-tiny's default clip is computed in blocks of query rows
+    // small enough for the policy to serve from the heap. At 1280 tokens (a 256x256 clip) one block
+    // of all the scores, 52 MB, and its softmax were mapped afresh at every call: 23,000-38,000 faults
+    // per call, for ever, on machine G. With 24-30 MiB blocks the heap grows over the first two or
+    // three calls (fragmentation) and then no call faults at all.
+    void attentionScoreBlocksStayOnTheHeap() {
+        applyAllocatorPolicy();
+        configureThreads(0);
+        at::InferenceMode guard;
+        const auto q = at::randn({2, 4, 1280, 64}), k = at::randn({2, 4, 1280, 64}), v = at::randn({2, 4, 1280, 64});
+        const auto reference = at::matmul(at::softmax(at::matmul(q * 0.125, k.transpose(-1, -2)), -1), v);
+        QVERIFY(at::allclose(dotProductAttention(q, k, v), reference, 1e-5, 1e-6));
+        for (int i = 0; i < 5; ++i) QVERIFY(std::isfinite(dotProductAttention(q, k, v).sum().item<double>()));
+        const int64_t before = minorPageFaults();
+        constexpr int kCalls = 4;
+        for (int i = 0; i < kCalls; ++i) QVERIFY(std::isfinite(dotProductAttention(q, k, v).sum().item<double>()));
+        const int64_t perCall = (minorPageFaults() - before) / kCalls;
+        const int64_t scorePages = 2 * 4 * 1280 * 1280 * 4 / 4096;
+        QVERIFY2(perCall < scorePages / 4,
+                 qPrintable(QStringLiteral("%1 page faults per attention call (the scores are %2 pages)").arg(perCall).arg(scorePages)));
     }
 
     void allocatorPolicyLeavesAUsersMallocSettings() {
