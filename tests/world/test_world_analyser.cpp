@@ -160,6 +160,15 @@ private slots:
         readsSingleObjects(80, 1013, o, "world version 3, bouncing");
     }
 
+    // Version 4 draws spinning objects larger (circumradius 0.20-0.30 of the frame) and faster (82-138 degrees over the
+    // clip, world.h): still read as spinning, not as growing or standing still.
+    void readsVersion4Spins() {
+        SamplingOptions o = single(HeldOutMode::Any);
+        o.version = 4;
+        o.motion = Motion::Spinning;
+        readsSingleObjects(80, 1023, o, "world version 4, spinning");
+    }
+
     void twoObjects() {
         Score s;
         int counted = 0, clips = 0;

@@ -330,6 +330,62 @@ private slots:
         }
     }
 
+    // Version 4 changes spinning only: the same objects, a spinning one drawn larger and turned faster;
+    // a scene with no spinning object in either version is the same scene, drawn the same.
+    void version4SpinsLargerAndFasterAndChangesNothingElse() {
+        SamplingOptions v3, v4;
+        v3.version = 3;
+        v4.version = 4;
+        int spinning = 0, captionsDiffer = 0;
+        for (uint64_t i = 0; i < 600; ++i) {
+            const uint64_t seed = clipSeed(33, i);
+            const SceneSpec a = sampleScene(seed, v3), b = sampleScene(seed, v4);
+            auto spins = [](const SceneSpec& sc) {
+                for (const auto& o : sc.objects)
+                    if (o.motion == Motion::Spinning) return true;
+                return false;
+            };
+            if (!spins(a) && !spins(b)) {
+                QVERIFY(sameScene(a, b));
+                QCOMPARE(hashClip(render(b)), hashClip(render(a)));
+                continue;
+            }
+            ++spinning;
+            QVERIFY(!sameScene(a, b));
+            // The first object has the same attributes; where it spins, it is larger and turns faster.
+            QCOMPARE(b.objects.size(), a.objects.size());
+            const ObjectSpec &p = a.objects[0], &q = b.objects[0];
+            QVERIFY(p.color == q.color && p.shape == q.shape && p.motion == q.motion && p.rgb == q.rgb);
+            if (p.motion == Motion::Spinning) {
+                QVERIFY2(q.size > p.size, qPrintable(QStringLiteral("%1 -> %2").arg(p.size).arg(q.size)));
+                QVERIFY(q.spin >= p.spin);
+                QCOMPARE(q.angle0, p.angle0);
+            }
+            captionsDiffer += randomCaption(a, seed, 0.3) != randomCaption(b, seed, 0.3);
+            if (a.objects.size() == 1) QCOMPARE(randomCaption(b, seed, 0.3), randomCaption(a, seed, 0.3));
+        }
+        qInfo("%d of 600 scenes spin; %d of them have another caption in version 4", spinning, captionsDiffer);
+        QVERIFY2(spinning > 30, qPrintable(QString::number(spinning)));  // the stream does spin
+        QVERIFY2(captionsDiffer * 4 < spinning, qPrintable(QString("%1 of %2").arg(captionsDiffer).arg(spinning)));
+        for (int objects : {1, 2}) {
+            for (uint64_t i = 0; i < 200; ++i) {
+                const SceneSpec sc = forced(i, Motion::Spinning, std::nullopt, objects, 4);
+                const auto tr = groundTruth(sc)[0];
+                // The circumradius, whatever the shape (version 3: from 0.108 of the frame, a small star).
+                const double share = tr[0].radius / sc.width;
+                if (objects == 1) QVERIFY2(share >= 0.20 - 1e-12 && share < 0.30, qPrintable(QString::number(share)));
+                else QVERIFY2(share >= 0.15 - 1e-12 && share < 0.20, qPrintable(QString::number(share)));
+                for (const auto& t : tr) QVERIFY(t.inside);
+                const double step = tr[1].angle - tr[0].angle;
+                QVERIFY2(step >= 0.09 - 1e-12 && step < 0.15, qPrintable(QString::number(step)));
+                // Under half a star's symmetry angle (36 degrees) between latent frames of 4 video frames,
+                // and over 80 degrees over the clip.
+                QVERIFY(4 * step * 180 / M_PI < 36);
+                QVERIFY((tr.back().angle - tr.front().angle) * 180 / M_PI > 80);
+            }
+        }
+    }
+
     void growingShrinkingAndStill() {
         for (int i = 0; i < 200; ++i) {
             const Motion m = i % 3 == 0 ? Motion::Growing : i % 3 == 1 ? Motion::Shrinking : Motion::Still;

@@ -93,6 +93,23 @@ CLI::Validator valuePlan(const std::string& what, double least, double most, con
         "F[@STEP]");
 }
 
+// --world V@STEP[,V@STEP...]: whole versions from 2 on, later versions at later steps.
+std::optional<std::vector<train::RecipeOptions::WorldMove>> parseWorldPlan(const std::string& v) {
+    std::vector<train::RecipeOptions::WorldMove> moves;
+    size_t begin = 0;
+    while (true) {
+        const size_t comma = v.find(',', begin);
+        const std::string part = v.substr(begin, comma == std::string::npos ? std::string::npos : comma - begin);
+        const auto plan = parseValuePlan(part, 2, world::kWorldVersions);
+        if (!plan || part.find('@') == std::string::npos || plan->first != std::floor(plan->first)) return std::nullopt;
+        const int version = static_cast<int>(plan->first);
+        if (!moves.empty() && (version <= moves.back().version || plan->second <= moves.back().from)) return std::nullopt;
+        moves.push_back({version, plan->second});
+        if (comma == std::string::npos) return moves;
+        begin = comma + 1;
+    }
+}
+
 // --oversample MOTION=K@STEP: a motion of the world by its name ("spinning", "moving left"), a whole
 // factor from 2 to 20, and the step it starts at.
 std::optional<std::tuple<world::Motion, int, int64_t>> parseOversample(const std::string& v) {
@@ -189,17 +206,18 @@ int main(int argc, char** argv) {
             "N@STEP"));
     std::string worldPlan;
     all->add_option("--world", worldPlan,
-                    "V@STEP: from that step of the full-resolution phase on, the same clips as version V of the world "
-                    "draws them (2: slower spins, always clockwise; 3: also lower, later bounces; only the clips that differ are encoded again, "
-                    "into latents-world<V>.safetensors); every stage before it draws from version 1")
+                    "V@STEP[,V@STEP...]: from that step of the full-resolution phase on, the same clips as version V of the world "
+                    "draws them (2: slower spins, always clockwise; 3: also lower, later bounces; 4: also larger, faster spins; only the "
+                    "clips that differ from the version before are encoded again, into latents-world<V>.safetensors); later versions at "
+                    "later steps; every stage before the first draws from version 1")
         ->check(CLI::Validator(
             [](std::string& v) -> std::string {
-                const auto plan = parseValuePlan(v, 2, world::kWorldVersions);
-                if (plan && v.find('@') != std::string::npos && plan->first == std::floor(plan->first)) return {};
+                if (parseWorldPlan(v)) return {};
                 return "want a version of the world from 2 to " + std::to_string(world::kWorldVersions) +
-                       " and the step from which to draw from it (V@STEP), e.g. 2@48000, not '" + v + "'";
+                       " and the step from which to draw from it (V@STEP), or several, later versions at later steps "
+                       "(e.g. 3@48000,4@60000), not '" + v + "'";
             },
-            "V@STEP"));
+            "V@STEP[,V@STEP...]"));
     std::string oversample;
     all->add_option("--oversample", oversample,
                     "MOTION=K@STEP: from that step of the full-resolution phase on, clips with an object of that motion "
@@ -305,11 +323,7 @@ int main(int argc, char** argv) {
             ro.wider_clips = static_cast<int64_t>(n);
             ro.wider_from = from;
         }
-        if (!worldPlan.empty()) {
-            const auto [v, from] = *parseValuePlan(worldPlan, 2, world::kWorldVersions);
-            ro.world_version = static_cast<int>(v);
-            ro.world_from = from;
-        }
+        if (!worldPlan.empty()) ro.world_moves = *parseWorldPlan(worldPlan);
         if (!oversample.empty()) std::tie(ro.oversample_motion, ro.oversample_factor, ro.oversample_from) = *parseOversample(oversample);
         if (all->parsed()) train::runRecipe(ro);
         if (dec->parsed()) {

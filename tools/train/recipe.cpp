@@ -348,6 +348,24 @@ void runRecipe(const RecipeOptions& o) {
         throw engine::EngineError("--dit-temporal-weight " + std::to_string(o.dit_temporal_weight) + "@" + std::to_string(o.dit_temporal_from) +
                                   ": a weight from 0 to 10 from a step of at least 0, e.g. 1 or 1@13000");
     }
+    {
+        int lastVersion = 1;
+        int64_t lastFrom = -1;
+        for (const auto& m : o.world_moves) {
+            if (m.version < 2 || m.version > world::kWorldVersions) {
+                throw engine::EngineError("--world: the world's later versions are 2.." + std::to_string(world::kWorldVersions) + ", not " +
+                                          std::to_string(m.version));
+            }
+            if (m.from < 0) throw engine::EngineError("--world " + std::to_string(m.version) + "@" + std::to_string(m.from) + ": a step of at least 0");
+            if (m.version <= lastVersion || m.from <= lastFrom) {
+                throw engine::EngineError("--world: moves go to later versions at later steps (e.g. 3@48000,4@60000), not " +
+                                          std::to_string(m.version) + "@" + std::to_string(m.from) + " after " +
+                                          std::to_string(lastVersion) + "@" + std::to_string(lastFrom));
+            }
+            lastVersion = m.version;
+            lastFrom = m.from;
+        }
+    }
     const Paths p(o.run);
     fs::create_directories(p.run);
     const Carry carry = readCarry(o.carry);
@@ -442,49 +460,58 @@ void runRecipe(const RecipeOptions& o) {
         }
     }
 
-    // The same clips in a later version of the world, for the steps from --world's on.
-    std::shared_ptr<const LatentCache> reworlded, reworldedWider;
-    if (o.world_from >= 0) {
-        if (o.world_version < 2 || o.world_version > world::kWorldVersions) {
-            throw engine::EngineError("--world: the world's later versions are 2.." + std::to_string(world::kWorldVersions) + ", not " +
-                                      std::to_string(o.world_version));
-        }
-        auto reworld = [&](const LatentCache& from, const fs::path& file, int64_t first) {
-            const std::string tag = "[" + file.stem().string() + "] ";
-            if (fs::exists(file)) {
-                LatentCache c = loadLatentCache(file.string());
-                if (c.world.version != o.world_version || c.seed != from.seed || c.mean != from.mean || c.std != from.std ||
-                    c.latents.sizes() != from.latents.sizes()) {
-                    // Say, the cache or the VAE changed after it was written.
-                    throw engine::EngineError(file.string() + " is not " + (first ? "the wider cache's" : "the cache's") +
-                                              " clips in version " + std::to_string(o.world_version) +
-                                              " of the world; delete it to encode them again");
-                }
-                return std::make_shared<const LatentCache>(std::move(c));
+    // The same clips in later versions of the world, for the steps from each --world move's on; each
+    // version's caches are the version before's, with the clips that differ encoded again.
+    std::vector<std::shared_ptr<const LatentCache>> reworlded, reworldedWider;  // one per move
+    auto reworld = [&](const LatentCache& from, int version, const fs::path& file, int64_t first) {
+        const std::string tag = "[" + file.stem().string() + "] ";
+        if (fs::exists(file)) {
+            LatentCache c = loadLatentCache(file.string());
+            if (c.world.version != version || c.seed != from.seed || c.mean != from.mean || c.std != from.std ||
+                c.latents.sizes() != from.latents.sizes()) {
+                // Say, the cache or the VAE changed after it was written.
+                throw engine::EngineError(file.string() + " is not " + (first ? "the wider cache's" : "the cache's") + " clips in version " +
+                                          std::to_string(version) + " of the world; delete it to encode them again");
             }
-            say(tag + "encoding again the clips that differ in version " + std::to_string(o.world_version) + " of the world");
-            bool any = false;
-            auto c = std::make_shared<const LatentCache>(reworldLatentCache(vae, from, o.world_version, file.string(), first, [&](int64_t n, int64_t of) {
-                any = true;
-                say(tag + std::to_string(n) + " of " + std::to_string(of));
-            }));
-            if (!any) say(tag + "none differs");
-            return c;
-        };
-        reworlded = reworld(cache, p.latentsWorld(o.world_version), 0);
-        if (wider) reworldedWider = std::make_shared<const LatentCache>(widenLatentCache(*reworlded, *reworld(after, p.latentsWiderWorld(o.world_version), o.latent_clips)));
+            return std::make_shared<const LatentCache>(std::move(c));
+        }
+        say(tag + "encoding again the clips that differ in version " + std::to_string(version) + " of the world from version " +
+            std::to_string(from.world.version));
+        bool any = false;
+        auto c = std::make_shared<const LatentCache>(reworldLatentCache(vae, from, version, file.string(), first, [&](int64_t n, int64_t of) {
+            any = true;
+            say(tag + std::to_string(n) + " of " + std::to_string(of));
+        }));
+        if (!any) say(tag + "none differs");
+        return c;
+    };
+    {
+        std::shared_ptr<const LatentCache> before, beforeAfter;  // the previous move's (null: version 1's)
+        for (const auto& m : o.world_moves) {
+            auto c = reworld(before ? *before : cache, m.version, p.latentsWorld(m.version), 0);
+            reworlded.push_back(c);
+            if (wider) {
+                auto a = reworld(beforeAfter ? *beforeAfter : after, m.version, p.latentsWiderWorld(m.version), o.latent_clips);
+                reworldedWider.push_back(std::make_shared<const LatentCache>(widenLatentCache(*c, *a)));
+                beforeAfter = a;
+            }
+            before = c;
+        }
     }
     // What the DiT draws from at each step where that changes (DitStageOptions::later_caches).
     std::vector<DitStageOptions::LaterCache> laterCaches;
     std::vector<int64_t> switches;
-    for (const int64_t s : {o.wider_from, o.world_from}) {
-        if (s >= 0) switches.push_back(s);
-    }
+    if (o.wider_from >= 0) switches.push_back(o.wider_from);
+    for (const auto& m : o.world_moves) switches.push_back(m.from);
     std::sort(switches.begin(), switches.end());
     switches.erase(std::unique(switches.begin(), switches.end()), switches.end());
     for (const int64_t s : switches) {
-        const bool w = o.wider_from >= 0 && s >= o.wider_from, v = o.world_from >= 0 && s >= o.world_from;
-        laterCaches.push_back({s, v ? (w ? reworldedWider : reworlded) : wider});
+        const bool w = o.wider_from >= 0 && s >= o.wider_from;
+        int move = -1;  // the last move whose step has come
+        for (size_t k = 0; k < o.world_moves.size(); ++k) {
+            if (s >= o.world_moves[k].from) move = static_cast<int>(k);
+        }
+        laterCaches.push_back({s, move >= 0 ? (w ? reworldedWider[size_t(move)] : reworlded[size_t(move)]) : wider});
     }
 
     engine::Umt5Encoder text(spec.text);

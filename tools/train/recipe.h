@@ -28,14 +28,18 @@ struct RecipeOptions {
     // <run>/latents-wider.safetensors with the cache's normalisation (DitStageOptions::later_caches).
     int64_t wider_clips = 0;
     int64_t wider_from = -1;
-    // From step world_from of the full-resolution DiT phase on (-1: never), batches are drawn from the
-    // same clips as version world_version of the world draws them (world.h; version 2: slower spins,
-    // one way; 3: also lower, later bounces), the clips that differ encoded again into
-    // <run>/latents-world<V>.safetensors (and latents-wider-world<V>.safetensors) with the cache's
-    // normalisation (reworldLatentCache). Every stage before it, the VAE's included, draws from
-    // version 1: a run that moved part-way stays reproducible from scratch by one command.
-    int world_version = 1;
-    int64_t world_from = -1;
+    // From step `from` of the full-resolution DiT phase on, batches are drawn from the same clips as
+    // version `version` of the world draws them (world.h; version 2: slower spins, one way; 3: also
+    // lower, later bounces; 4: also larger, faster spins). Each move's clips that differ from the
+    // version before it are encoded again into <run>/latents-world<V>.safetensors (and
+    // latents-wider-world<V>.safetensors) with the cache's normalisation (reworldLatentCache). Every
+    // stage before the first move, the VAE's included, draws from version 1: a run that moved part-way,
+    // once or more, stays reproducible from scratch by one command.
+    struct WorldMove {
+        int version = 2;
+        int64_t from = 0;
+    };
+    std::vector<WorldMove> world_moves;  // versions and steps both ascending; empty: version 1 throughout
     // From step oversample_from of the full-resolution DiT phase on (-1: never), clips with an object
     // of oversample_motion are drawn oversample_factor times as often (DitStageOptions::oversample_*).
     world::Motion oversample_motion = world::Motion::Spinning;

@@ -434,6 +434,12 @@ bool sampleGeometry(Rng& rng, const SceneSpec& sc, bool twoObjects, int version,
     // Objects 18-40% of the frame width (design note: large enough to matter); smaller when two share it.
     const double hi = twoObjects ? 0.28 : 0.40;
     o.size = rng.uniform(0.18, hi) * S;
+    if (version >= 4 && o.motion == Motion::Spinning) {
+        // Version 4 (world.h): the same drawn number, mapped to a larger spinning object: its circumradius
+        // 0.20-0.30 of the frame (two objects: 0.15-0.20), whatever the shape.
+        const double lo4 = twoObjects ? 0.15 : 0.20, hi4 = twoObjects ? 0.20 : 0.30;
+        o.size = (lo4 + (o.size / S - 0.18) / (hi - 0.18) * (hi4 - lo4)) * S / k;
+    }
     o.end_size = o.size;
     if (o.motion == Motion::Growing || o.motion == Motion::Shrinking) {
         const double a = rng.uniform(0.16, twoObjects ? 0.20 : 0.24) * S;
@@ -511,10 +517,12 @@ bool sampleGeometry(Rng& rng, const SceneSpec& sc, bool twoObjects, int version,
     }
     case Motion::Spinning: {
         o.angle0 = rng.uniform(0.0, 2 * kPi);
-        // Both versions draw the same two numbers (world.h: versions), mapped to their speeds.
+        // Every version draws the same two numbers (world.h: versions), mapped to its speeds: version 1
+        // 0.12-0.30 rad per frame either way, 2 and 3 half that clockwise, 4 the top of 2's range.
         const double direction = rng.chance(0.5) ? -1 : 1;
         const double speed = rng.uniform(0.12, 0.30);
-        o.spin = (version >= 2 ? speed / 2 : direction * speed) * (16.0 / T);
+        const double perFrame = version >= 4 ? 0.09 + (speed - 0.12) / 3 : version >= 2 ? speed / 2 : direction * speed;
+        o.spin = perFrame * (16.0 / T);
         break;
     }
     default: break;

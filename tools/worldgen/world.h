@@ -121,7 +121,16 @@ enum class HeldOutMode { Exclude, Only, Any };
 //      of 40 of its bouncing clips; version 3 covers at most 29, and the VAE keeps 38 of 40. A
 //      scene whose first object bounces may get another second object (whether one fits beside it
 //      depends on the bounce's path): about 1 in 5 of the scenes that bounce caption differently.
-inline constexpr int kWorldVersions = 3;
+//   4: also draws spinning objects larger, their circumradius 0.20-0.30 of the frame (two objects:
+//      0.15-0.20; versions 1-3: a star's 0.108-0.24, a square's 0.127-0.283), and turns them 0.09-0.15
+//      rad per frame (the top of version 2's range: 20.6-34.4 degrees per latent frame, 82-138 over the
+//      clip). At 18-40% of a 128-pixel frame a shape is 1.4-3.2 of the transformer's 16-pixel tokens
+//      across, so its orientation lives inside one or two tokens; a transformer trained on versions 2-3
+//      kept spinning shapes steady (CONTRIBUTING.md, "Spinning after version 7"). The bound is the
+//      analyser's: a square of circumradius 0.37 of the frame hides the background it reads from the
+//      borders. Whether a second object fits beside a larger spinning one differs, so some of those
+//      scenes caption differently.
+inline constexpr int kWorldVersions = 4;
 
 struct SamplingOptions {
     HeldOutMode held_out = HeldOutMode::Exclude;
