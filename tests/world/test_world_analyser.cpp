@@ -169,6 +169,17 @@ private slots:
         readsSingleObjects(80, 1023, o, "world version 4, spinning");
     }
 
+    // Version 5 turns 30% of the shapes that do not spin to any angle (world.h): still read as the same
+    // shape, standing still or moving as drawn, not as spinning.
+    void readsVersion5TurnedShapes() {
+        SamplingOptions o = single(HeldOutMode::Any);
+        o.version = 5;
+        readsSingleObjects(200, 1033, o, "world version 5");
+        o.motion = Motion::Still;
+        o.shape = Shape::Square;
+        readsSingleObjects(60, 1043, o, "world version 5, squares standing still");
+    }
+
     void twoObjects() {
         Score s;
         int counted = 0, clips = 0;

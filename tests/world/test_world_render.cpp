@@ -379,6 +379,70 @@ private slots:
         }
     }
 
+    // Version 5 changes only the angle of shapes that do not spin: 30% of them turned to any angle of
+    // their symmetry, the rest tilted as before; positions, sizes, colours and captions are version 4's,
+    // and a scene with no such turned shape is the same scene, drawn the same.
+    void version5TurnsSomeStillShapesAndChangesNothingElse() {
+        SamplingOptions v4, v5;
+        v4.version = 4;
+        v5.version = 5;
+        int candidates = 0, turned = 0, scenesChanged = 0;
+        for (uint64_t i = 0; i < 600; ++i) {
+            const uint64_t seed = clipSeed(35, i);
+            const SceneSpec a = sampleScene(seed, v4), b = sampleScene(seed, v5);
+            QCOMPARE(randomCaption(b, seed, 0.3), randomCaption(a, seed, 0.3));
+            QCOMPARE(b.objects.size(), a.objects.size());
+            bool changed = false;
+            for (size_t j = 0; j < a.objects.size(); ++j) {
+                ObjectSpec p = a.objects[j], q = b.objects[j];
+                const bool mayTurn = p.shape != Shape::Circle && p.motion != Motion::Spinning;
+                if (!mayTurn) {
+                    QCOMPARE(q.angle0, p.angle0);
+                    continue;
+                }
+                ++candidates;
+                QVERIFY2(std::abs(p.angle0) < 0.1, qPrintable(QString::number(p.angle0)));  // version 4: a tilt
+                if (q.angle0 == p.angle0) continue;  // kept
+                // Turned: those nearest upright in version 4, now anywhere in one period of the symmetry.
+                ++turned;
+                changed = true;
+                QVERIFY2(std::abs(p.angle0) < 0.03, qPrintable(QString::number(p.angle0)));
+                QVERIFY2(q.angle0 >= 0 && q.angle0 < 2 * M_PI / rotationalSymmetry(q.shape), qPrintable(QString::number(q.angle0)));
+                q.angle0 = p.angle0;  // all else the same
+                SceneSpec c = a;
+                c.objects[j] = q;
+                QVERIFY(sameScene(c, a));
+            }
+            scenesChanged += changed;
+            if (!changed) {
+                QVERIFY(sameScene(a, b));
+                QCOMPARE(hashClip(render(b)), hashClip(render(a)));
+            }
+        }
+        // About 30% turned; a scene changes only with them.
+        qInfo("%d of %d shapes that do not spin are turned in version 5; %d of 600 scenes differ", turned, candidates, scenesChanged);
+        QVERIFY2(candidates > 400, qPrintable(QString::number(candidates)));
+        QVERIFY2(turned > 0.24 * candidates && turned < 0.36 * candidates, qPrintable(QString("%1 of %2").arg(turned).arg(candidates)));
+        // The drawn square is turned: its top edge is no longer level (pixels of the top row of its box).
+        int seen = 0;
+        for (uint64_t i = 0; seen < 5 && i < 400; ++i) {
+            const SceneSpec sc = forced(i, Motion::Still, Shape::Square, 1, 5);
+            const double turn = std::fmod(sc.objects[0].angle0 + 2 * M_PI, M_PI / 2);
+            if (turn < 0.5 || turn > M_PI / 2 - 0.5) continue;
+            ++seen;
+            const auto m = objectMask(sc, 0, 0);
+            int top = sc.height, count = 0;
+            for (int y = 0; y < sc.height && top == sc.height; ++y)
+                for (int x = 0; x < sc.width; ++x)
+                    if (m[size_t(y * sc.width + x)] > 127) top = y;
+            for (int x = 0; x < sc.width; ++x) count += m[size_t(top * sc.width + x)] > 127;
+            // An upright square of 23-51 px shows its whole top edge in its top row; turned 29-61
+            // degrees, a corner of a few pixels.
+            QVERIFY2(count < 0.4 * sc.objects[0].size, qPrintable(QString("%1 px of %2").arg(count).arg(sc.objects[0].size)));
+        }
+        QCOMPARE(seen, 5);
+    }
+
     void growingShrinkingAndStill() {
         for (int i = 0; i < 200; ++i) {
             const Motion m = i % 3 == 0 ? Motion::Growing : i % 3 == 1 ? Motion::Shrinking : Motion::Still;

@@ -314,18 +314,9 @@ ObjFrame measure(const cv::Mat& rgb, const FrameSeg& seg, const Component& comp,
     return o;
 }
 
-int symmetryOf(Shape s) {
-    switch (s) {
-    case Shape::Triangle: return 3;
-    case Shape::Square: return 4;
-    case Shape::Star: return 5;
-    default: return 0;
-    }
-}
-
 // Phase of the k-fold moment of the upright shape (renderer angle 0): first vertex straight up.
 double uprightPhase(Shape s) {
-    const int k = symmetryOf(s);
+    const int k = rotationalSymmetry(s);
     const double firstVertex = s == Shape::Square ? -kPi / 4 : -kPi / 2;
     return k * firstVertex;
 }
@@ -693,7 +684,7 @@ Analysis analyse(const media::Clip& clip, const AnalyserOptions& opt) {
         const double share = double(votes[size_t(s1)]) / F;
         // Orientation from the k-fold moment of the voted shape; unwrapped frame to frame.
         const Shape voted = Shape(s1);
-        const int k = symmetryOf(voted);
+        const int k = rotationalSymmetry(voted);
         bool rotationKnown = false;
         double cumulative = 0;
         for (int t = 0; t < F; ++t) {
