@@ -92,9 +92,8 @@ void addEvalCommand(CLI::App& app, const CommonOptions& common, int& exitStatus)
     cmd->add_option("--dtype", o->dtype, "float32 or bfloat16 (the evaluation of a model in that precision)")
         ->check(CLI::IsMember({"float32", "bfloat16"}));
     cmd->add_option("--world", o->world.world_version,
-                    "Version of the world whose clips world-vae renders (2: slower spins, always clockwise; 3: also lower, later bounces; 4: also "
-                    "larger, faster spins); the prompts "
-                    "are the same in every version")
+                    std::string("Version of the world whose clips world-vae renders (") + world::worldVersionsSummary() +
+                        "); the prompts are the same in every version")
         ->check(CLI::Range(1, world::kWorldVersions));
     std::vector<std::string> motions;
     for (int m = 0; m < world::kMotionCount; ++m) motions.emplace_back(world::motionName(world::Motion(m)));

@@ -206,8 +206,8 @@ int main(int argc, char** argv) {
             "N@STEP"));
     std::string worldPlan;
     all->add_option("--world", worldPlan,
-                    "V@STEP[,V@STEP...]: from that step of the full-resolution phase on, the same clips as version V of the world "
-                    "draws them (2: slower spins, always clockwise; 3: also lower, later bounces; 4: also larger, faster spins; 5: also 30% of the shapes that do not spin turned to any angle; only the "
+                    std::string("V@STEP[,V@STEP...]: from that step of the full-resolution phase on, the same clips as version V of the world "
+                                "draws them (") + world::worldVersionsSummary() + "; only the "
                     "clips that differ from the version before are encoded again, into latents-world<V>.safetensors); later versions at "
                     "later steps; every stage before the first draws from version 1")
         ->check(CLI::Validator(

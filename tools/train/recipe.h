@@ -29,8 +29,8 @@ struct RecipeOptions {
     int64_t wider_clips = 0;
     int64_t wider_from = -1;
     // From step `from` of the full-resolution DiT phase on, batches are drawn from the same clips as
-    // version `version` of the world draws them (world.h; version 2: slower spins, one way; 3: also
-    // lower, later bounces; 4: also larger, faster spins). Each move's clips that differ from the
+    // version `version` of the world draws them (world.h: versions; 2: slower spins, one way; 3: also
+    // lower, later bounces; 4: also larger, faster spins; 5: also still shapes turned). Each move's clips that differ from the
     // version before it are encoded again into <run>/latents-world<V>.safetensors (and
     // latents-wider-world<V>.safetensors) with the cache's normalisation (reworldLatentCache). Every
     // stage before the first move, the VAE's included, draws from version 1: a run that moved part-way,

@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     app.add_option("--height", height, "Frame height")->check(CLI::Range(32, 1024));
     app.add_option("--frames", frames, "Frames per clip")->check(CLI::Range(5, 240));
     app.add_option("--objects", objects, "1 or 2 objects in every clip (default: 30% two)")->check(CLI::Range(1, 2));
-    app.add_option("--world", version, "Version of the world (world.h; 2: slower spins, always clockwise; 3: also lower, later bounces; 4: also larger, faster spinning objects; 5: also 30% of the shapes that do not spin turned to any angle)")
+    app.add_option("--world", version, std::string("Version of the world (world.h; ") + worldVersionsSummary() + ")")
         ->check(CLI::Range(1, kWorldVersions));
     app.add_flag("--gif", gif, "Write GIFs (the default)");
     app.add_flag("--mp4", mp4, "Write MP4s");

@@ -240,6 +240,11 @@ bool isHeldOut(Color c, Shape s, Motion m, Background b) {
     return isHeldOutColorShape(c, s) || isHeldOutShapeMotion(s, m) || isHeldOutMotionBackground(m, b);
 }
 
+const char* worldVersionsSummary() {
+    return "2: slower spins, always clockwise; 3: also lower, later bounces; 4: also larger, faster spins; 5: also 30% of "
+           "the shapes that do not spin turned to any angle";
+}
+
 int rotationalSymmetry(Shape s) {
     switch (s) {
     case Shape::Triangle: return 3;

@@ -141,6 +141,8 @@ enum class HeldOutMode { Exclude, Only, Any };
 //      any other angle. The angle comes from the number drawn for the tilt, so the stream, the
 //      positions and the captions are those of version 4, and only scenes with a turned shape differ.
 inline constexpr int kWorldVersions = 5;
+// What each later version changes, in a few words each, for command-line help: "2: slower spins, ...".
+const char* worldVersionsSummary();
 
 struct SamplingOptions {
     HeldOutMode held_out = HeldOutMode::Exclude;
