@@ -445,8 +445,9 @@ void sampleAttributes(Rng& rng, const SamplingOptions& opt, bool first, Backgrou
 // shape is version 4's scene (world.h: versions), so a run moving to version 5 re-encodes only those.
 constexpr double kTurnedTilt = 0.03;  // |tilt| below this: turned (0.03 / 0.1 = 30% of the shapes)
 double stillAngle(Shape s, double tilt, int version) {
-    if (version < 5 || std::abs(tilt) >= kTurnedTilt) return tilt;
-    return (tilt + kTurnedTilt) / (2 * kTurnedTilt) * 2 * kPi / rotationalSymmetry(s);
+    const int symmetry = rotationalSymmetry(s);  // 0 for a circle: every angle is the same circle
+    if (version < 5 || symmetry == 0 || std::abs(tilt) >= kTurnedTilt) return tilt;
+    return (tilt + kTurnedTilt) / (2 * kTurnedTilt) * 2 * kPi / symmetry;
 }
 
 // Geometry and physics for one object, within the frame for every frame. Returns false when the drawn

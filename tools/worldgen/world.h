@@ -131,15 +131,16 @@ enum class HeldOutMode { Exclude, Only, Any };
 //      across, so its orientation lives inside one or two tokens; a transformer trained on versions 2-3
 //      kept spinning shapes steady (CONTRIBUTING.md, "Spinning after version 7"). The bound is the
 //      analyser's: squares of circumradius up to 0.37 of the frame hid the background it reads from
-//      the borders in 17 of 80 spinning clips. Whether a second object fits beside a larger spinning one differs, so some of those
-//      scenes caption differently.
+//      the borders in 17 of 80 spinning clips. Whether a second object fits beside a larger spinning
+//      one differs, so some of those scenes caption differently.
 //   5: also turns 30% of the shapes that do not spin (circles aside) to any angle of their symmetry
 //      (a square 0-90 degrees, a triangle 0-120, a star 0-72): those whose slight tilt of versions 1-4
-//      (under 6 degrees either way) was the nearest upright, under 1.7 degrees; the others keep it. Up to version 4 a square was drawn turned only while spinning, and
-//      square spinning is held out: a transformer trained on version 4 left every spinning square
-//      upright and still (0 of 13 at step 64000, CONTRIBUTING.md), as it had never seen a square at
-//      any other angle. The angle comes from the number drawn for the tilt, so the stream, the
-//      positions and the captions are those of version 4, and only scenes with a turned shape differ.
+//      (under 6 degrees either way) was the nearest upright, under 1.7 degrees; the others keep it.
+//      Up to version 4 a square was drawn turned only while spinning, and square spinning is held out:
+//      a transformer trained on version 4 left every spinning square upright and still (0 of 13 at
+//      step 64000, CONTRIBUTING.md), as it had never seen a square at any other angle. The angle comes
+//      from the number drawn for the tilt, so the stream, the positions and the captions are those of
+//      version 4, and only scenes with a turned shape differ.
 inline constexpr int kWorldVersions = 5;
 // What each later version changes, in a few words each, for command-line help: "2: slower spins, ...".
 const char* worldVersionsSummary();
