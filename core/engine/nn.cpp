@@ -1,7 +1,5 @@
 #include "engine/nn.h"
 
-#include "engine/training_kernels.h"
-
 namespace kinora::engine {
 
 namespace {
@@ -35,7 +33,6 @@ at::Tensor LayerNorm::forward(const at::Tensor& x) const {
 RMSNorm::RMSNorm(int64_t d, double e) : eps(e) { weight = emptyParameter(*this, "weight", {d}); }
 
 at::Tensor RMSNorm::forward(const at::Tensor& x) const {
-    if (rmsNormTrainingApplies(x, weight)) return rmsNormTraining(x, weight, eps);
     const auto xf = x.to(at::kFloat);
     const auto normed = xf * at::rsqrt(xf.pow(2).mean(-1, true) + eps);
     return normed.to(x.scalar_type()) * weight;

@@ -3,7 +3,6 @@
 #include "engine/config_json.h"
 #include "engine/error.h"
 #include "engine/safetensors.h"
-#include "engine/training_kernels.h"
 #include "engine/weights.h"
 
 #include <cmath>
@@ -57,14 +56,11 @@ at::Tensor dotProductAttention(const at::Tensor& q, const at::Tensor& k, const a
     // at kinora-tiny's size (2 threads, machine G), with the same result to the bit.
     const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
     const int64_t B = q.size(0), H = q.size(1), rows = q.size(2), keys = k.size(2);
-    const int64_t bytesPerRow = B * H * keys * static_cast<int64_t>(q.element_size());
-    const int64_t block = std::max<int64_t>(1, max_score_bytes / std::max<int64_t>(1, bytesPerRow));
-    // Training keeps every score matrix for the backward pass anyway; when they fit the budget, the
-    // hand-written forward/backward pair replaces the three recorded operations.
-    if (block >= rows && attentionTrainingApplies(q, k, v)) return attentionTraining(q, k, v);
     const auto qs = (q * scale).reshape({B * H, rows, q.size(3)});
     const auto kt = k.reshape({B * H, keys, k.size(3)}).transpose(1, 2);
     const auto vs = v.reshape({B * H, keys, v.size(3)});
+    const int64_t bytesPerRow = B * H * keys * static_cast<int64_t>(q.element_size());
+    const int64_t block = std::max<int64_t>(1, max_score_bytes / std::max<int64_t>(1, bytesPerRow));
     at::Tensor out;
     if (block >= rows) {
         out = at::bmm(at::softmax(at::bmm(qs, kt), -1), vs);
